@@ -1,0 +1,50 @@
+using System.ComponentModel;
+
+namespace Orchestrate;
+
+/// <summary>Calls a task's method. Emitted by the generator as a direct call (no reflection).</summary>
+public delegate ValueTask<object?> TaskInvoker(TaskInvocation invocation);
+
+/// <summary>
+/// One task of the graph, as declared. The source generator emits one per <see cref="TaskAttribute"/>
+/// method, with references already resolved to task names; the runtime builds the graph from these.
+/// </summary>
+public sealed class TaskDescriptor
+{
+    /// <summary>The task's name on the command line.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>The method behind the task, as <c>Type.Method</c>.</summary>
+    public string Method { get; init; } = "";
+
+    /// <summary>One line of documentation, shown by <c>list</c>.</summary>
+    public string? Doc { get; init; }
+
+    /// <summary>Names of the tasks this task runs after (explicit <see cref="DependsOnAttribute"/>).</summary>
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+
+    /// <summary>File deps, as declared.</summary>
+    public IReadOnlyList<string> FileDeps { get; init; } = [];
+
+    /// <summary>Targets, as declared.</summary>
+    public IReadOnlyList<string> Targets { get; init; } = [];
+
+    /// <summary>The task named by <see cref="CreateAfterAttribute"/>, if any.</summary>
+    public string? CreateAfter { get; init; }
+
+    /// <summary>Run when no task is named on the command line.</summary>
+    public bool IsDefault { get; init; }
+
+    /// <summary>The class to resolve from dependency injection for an instance method; null for a static one.</summary>
+    public Type? ServiceType { get; init; }
+
+    /// <summary>Calls the method.</summary>
+    public required TaskInvoker Invoke { get; init; }
+
+    /// <summary>Where the task is declared, as <c>file:line</c>, for messages.</summary>
+    [EditorBrowsable(EditorBrowsableState.Advanced)]
+    public string? Source { get; init; }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+}

@@ -1,0 +1,200 @@
+using System.CommandLine;
+using Orchestrate.Hosting;
+using Orchestrate.Planning;
+using Orchestrate.Reporting;
+
+namespace Orchestrate.Cli;
+
+/// <summary>
+/// The command line: <c>[run] [task...]</c>, <c>list</c>, <c>info task</c>, <c>graph</c>. Parsed first;
+/// the host is built only for a run. Usage mistakes are one line on standard error and exit code 2.
+/// </summary>
+internal sealed class CommandLineApp(OrchestratorSettings settings)
+{
+    private readonly TextWriter _out = settings.Output ?? Console.Out;
+    private readonly TextWriter _err = settings.Error ?? Console.Error;
+
+    private readonly Option<string?> _directory = new("--directory", "-C")
+    {
+        Description = "Project directory: relative paths in tasks are taken from here (default: the current directory)",
+        Recursive = true,
+    };
+
+    private readonly Option<bool> _noColor = new("--no-color")
+    {
+        Description = "Plain text output, without colours (also NO_COLOR=1)",
+        Recursive = true,
+    };
+
+    public async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var root = BuildCommands(cancellationToken);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await _err.WriteLineAsync($"error: {error.Message} (see --help)").ConfigureAwait(false);
+            }
+
+            return ExitCodes.UsageError;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = _out,
+                Error = _err,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UsageException e)
+        {
+            await _err.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+        catch (GraphException e)
+        {
+            await _err.WriteLineAsync($"error: the task graph is invalid: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+    }
+
+    private RootCommand BuildCommands(CancellationToken cancellationToken)
+    {
+        var root = new RootCommand("Runs the tasks of this program. With no command, runs the named tasks (or the default ones).");
+        root.Options.Add(_directory);
+        root.Options.Add(_noColor);
+
+        var run = new Command("run", "Run tasks and everything they depend on (the default command)");
+        var rootRun = new RunCommandOptions();
+        var runRun = new RunCommandOptions();
+        rootRun.AddTo(root);
+        runRun.AddTo(run);
+        root.SetAction((parse, _) => Run(parse, rootRun, cancellationToken));
+        run.SetAction((parse, _) => Run(parse, runRun, cancellationToken));
+        root.Subcommands.Add(run);
+
+        var list = new Command("list", "List the tasks with their descriptions");
+        list.SetAction(parse =>
+        {
+            TaskInfoWriter.List(LoadGraph(), _out);
+            return ExitCodes.Success;
+        });
+        root.Subcommands.Add(list);
+
+        var infoTask = new Argument<string>("task") { Description = "The task to describe" };
+        var info = new Command("info", "Show a task's dependencies, file deps and targets") { infoTask };
+        info.SetAction(parse =>
+        {
+            var graph = LoadGraph();
+            TaskInfoWriter.Info(graph, TaskSelector.Resolve(graph, parse.GetValue(infoTask)!), _out);
+            return ExitCodes.Success;
+        });
+        root.Subcommands.Add(info);
+
+        var graphTasks = new Argument<string[]>("tasks") { Description = "Show only these tasks and what they depend on", Arity = ArgumentArity.ZeroOrMore };
+        var format = new Option<string>("--format", "-f") { Description = "dot (Graphviz) or mermaid", DefaultValueFactory = _ => "dot" };
+        format.AcceptOnlyFromAmong("dot", "mermaid");
+        var graphCommand = new Command("graph", "Print the task graph (edges point from a task to the tasks that need it)") { graphTasks, format };
+        graphCommand.SetAction(parse =>
+        {
+            var graph = LoadGraph();
+            var requested = parse.GetValue(graphTasks) ?? [];
+            var tasks = requested.Length == 0
+                ? graph.TopologicalOrder
+                : graph.Closure(requested.Select(name => TaskSelector.Resolve(graph, name)));
+            _out.Write(parse.GetValue(format) == "mermaid" ? GraphExporter.ToMermaid(graph, tasks) : GraphExporter.ToDot(graph, tasks));
+            return ExitCodes.Success;
+        });
+        root.Subcommands.Add(graphCommand);
+        return root;
+    }
+
+    private async Task<int> Run(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
+    {
+        var graph = LoadGraph();
+        var requested = parse.GetValue(options.Tasks) ?? [];
+        var roots = TaskSelector.Roots(graph, requested);
+        var plan = graph.Closure(roots);
+        var request = new RunRequest(
+            plan,
+            parse.GetResult(options.Jobs) is null ? null : parse.GetValue(options.Jobs),
+            parse.GetResult(options.KeepGoing) is null ? null : parse.GetValue(options.KeepGoing),
+            ProjectDirectory(parse),
+            UseColor(parse));
+        return await new RunExecution(settings, graph, _out).RunAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private string ProjectDirectory(ParseResult parse)
+    {
+        var directory = parse.GetValue(_directory) ?? settings.ProjectDirectory ?? BuiltProjectDirectory() ?? Environment.CurrentDirectory;
+        var full = Path.GetFullPath(directory);
+        return Directory.Exists(full)
+            ? full
+            : throw new UsageException($"project directory '{directory}' does not exist: fix the path given with -C/--directory");
+    }
+
+    // The directory of the project that built this program, recorded by the package's build targets;
+    // ignored when the program runs where that directory does not exist (a published copy elsewhere).
+    private static string? BuiltProjectDirectory()
+    {
+        var recorded = System.Reflection.Assembly.GetEntryAssembly()?
+            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "Orchestrate.ProjectDirectory")?.Value;
+        return recorded is not null && Directory.Exists(recorded) ? recorded : null;
+    }
+
+    private bool UseColor(ParseResult parse) =>
+        !parse.GetValue(_noColor)
+        && settings.Output is null
+        && !Console.IsOutputRedirected
+        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+
+    private TaskGraph LoadGraph()
+    {
+        var tasks = settings.Tasks ?? TaskCatalog.Tasks;
+        return tasks.Count == 0
+            ? throw new UsageException("this program declares no tasks: mark methods with [Task] and reference the Orchestrate package, whose source generator registers them")
+            : TaskGraph.Build(tasks);
+    }
+
+    private sealed class RunCommandOptions
+    {
+        public Argument<string[]> Tasks { get; } = new("tasks")
+        {
+            Description = "Tasks to run, by name or by target file (default: the tasks marked Default, or all)",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+
+        public Option<int> Jobs { get; } = new("--jobs", "-j")
+        {
+            Description = "Tasks running at once (default: the processor count)",
+        };
+
+        public Option<bool> KeepGoing { get; } = new("--keep-going", "-k")
+        {
+            Description = "After a failure, run everything the failure does not block",
+        };
+
+        public void AddTo(Command command)
+        {
+            command.Arguments.Add(Tasks);
+            command.Options.Add(Jobs);
+            command.Options.Add(KeepGoing);
+            Jobs.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 1)
+                {
+                    result.AddError("--jobs must be at least 1");
+                }
+            });
+        }
+    }
+}
+
+/// <summary>What the command line asked a run to do.</summary>
+internal sealed record RunRequest(int[] Plan, int? Jobs, bool? KeepGoing, string ProjectDirectory, bool Color);

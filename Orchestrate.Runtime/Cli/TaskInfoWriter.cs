@@ -1,0 +1,50 @@
+using Orchestrate.Planning;
+
+namespace Orchestrate.Cli;
+
+/// <summary>The text of <c>list</c> and <c>info</c>.</summary>
+internal static class TaskInfoWriter
+{
+    public static void List(TaskGraph graph, TextWriter output)
+    {
+        var order = Enumerable.Range(0, graph.Tasks.Count).OrderBy(i => graph.Tasks[i].Name, StringComparer.Ordinal).ToArray();
+        var width = order.Length == 0 ? 0 : order.Max(i => graph.Tasks[i].Name.Length);
+        foreach (var i in order)
+        {
+            var task = graph.Tasks[i];
+            var doc = task.Doc ?? "";
+            if (task.IsDefault)
+            {
+                doc = doc.Length == 0 ? "(default)" : $"{doc} (default)";
+            }
+
+            output.WriteLine(doc.Length == 0 ? task.Name : $"{task.Name.PadRight(width)}  {doc}");
+        }
+    }
+
+    public static void Info(TaskGraph graph, int index, TextWriter output)
+    {
+        var task = graph.Tasks[index];
+        output.WriteLine(task.Doc is null ? task.Name : $"{task.Name}: {task.Doc}");
+        Field(output, "method", string.IsNullOrEmpty(task.Method) ? [] : [task.Method + (task.Source is null ? "" : $" ({task.Source})")]);
+        Field(output, "depends on", graph.Dependencies[index].Select(d => graph.Tasks[d.Task].Name + d.Kind switch
+        {
+            DependencyKind.FileDep => $" (file dep {d.Path} is its target)",
+            DependencyKind.CreateAfter => " (created after it)",
+            _ => "",
+        }));
+        Field(output, "needed by", graph.Dependents[index].Select(i => graph.Tasks[i].Name));
+        Field(output, "file deps", task.FileDeps);
+        Field(output, "targets", task.Targets);
+        if (task.IsDefault)
+        {
+            Field(output, "default", ["yes: runs when no task is named"]);
+        }
+    }
+
+    private static void Field(TextWriter output, string label, IEnumerable<string> values)
+    {
+        var list = values.ToList();
+        output.WriteLine($"  {label + ":",-12} {(list.Count == 0 ? "(none)" : string.Join(", ", list))}");
+    }
+}

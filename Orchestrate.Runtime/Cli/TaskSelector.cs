@@ -1,0 +1,90 @@
+using Orchestrate.Planning;
+
+namespace Orchestrate.Cli;
+
+/// <summary>Turns the names given on the command line into tasks: a task name, a target path (the task
+/// that makes it, as in doit), or a method name; anything else gets a "did you mean" line.</summary>
+internal static class TaskSelector
+{
+    public static int[] Roots(TaskGraph graph, IReadOnlyList<string> requested)
+    {
+        if (requested.Count == 0)
+        {
+            var defaults = Enumerable.Range(0, graph.Tasks.Count).Where(i => graph.Tasks[i].IsDefault).ToArray();
+            return defaults.Length > 0 ? defaults : Enumerable.Range(0, graph.Tasks.Count).ToArray();
+        }
+
+        return requested.Select(name => Resolve(graph, name)).Distinct().ToArray();
+    }
+
+    public static int Resolve(TaskGraph graph, string name)
+    {
+        if (graph.TryFind(name, out var index) || graph.TryFindTarget(name, out index))
+        {
+            return index;
+        }
+
+        var loose = Enumerable.Range(0, graph.Tasks.Count)
+            .Where(i => string.Equals(graph.Tasks[i].Name, name, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(graph.Tasks[i].Method, name, StringComparison.OrdinalIgnoreCase)
+                || MethodName(graph.Tasks[i]).Equals(name, StringComparison.OrdinalIgnoreCase))
+            .Take(2)
+            .ToArray();
+        if (loose.Length == 1)
+        {
+            return loose[0];
+        }
+
+        var suggestion = Suggest(graph, name);
+        throw new UsageException(
+            $"unknown task '{name}'." + (suggestion is null ? "" : $" Did you mean '{suggestion}'?") + " Run 'list' to see all tasks.");
+    }
+
+    private static string MethodName(TaskDescriptor task)
+    {
+        var dot = task.Method.LastIndexOf('.');
+        return dot < 0 ? task.Method : task.Method[(dot + 1)..];
+    }
+
+    private static string? Suggest(TaskGraph graph, string name)
+    {
+        string? best = null;
+        var bestDistance = int.MaxValue;
+        foreach (var task in graph.Tasks)
+        {
+            var distance = EditDistance(name.ToLowerInvariant(), task.Name.ToLowerInvariant());
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = task.Name;
+            }
+        }
+
+        var allowed = Math.Max(2, name.Length / 3);
+        return bestDistance <= allowed ? best : null;
+    }
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = new int[b.Length + 1];
+        var current = new int[b.Length + 1];
+        for (var j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (var i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+
+            (previous, current) = (current, previous);
+        }
+
+        return previous[b.Length];
+    }
+}

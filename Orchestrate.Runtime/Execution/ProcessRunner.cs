@@ -1,0 +1,174 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+
+namespace Orchestrate.Execution;
+
+/// <summary>One line a process wrote.</summary>
+/// <param name="Text">The line, without its end-of-line.</param>
+/// <param name="IsError">True for standard error.</param>
+public readonly record struct OutputLine(string Text, bool IsError);
+
+/// <summary>How a process ended.</summary>
+/// <param name="Result">Exit code, output and duration.</param>
+/// <param name="TimedOut">True when the process was killed for running past its timeout.</param>
+public sealed record ProcessOutcome(CommandResult Result, bool TimedOut);
+
+/// <summary>
+/// The one way Orchestrate starts local processes: no shell unless asked, standard input closed,
+/// output read line by line as it comes, and the whole process tree killed on cancellation or timeout.
+/// </summary>
+public sealed class ProcessRunner
+{
+    // Output kept in memory per stream; past this the oldest text is dropped (the tail matters for errors).
+    private const int MaxCapturedChars = 8 * 1024 * 1024;
+
+    /// <summary>Starts the process, streams its lines to <paramref name="onLine"/>, and waits for it.</summary>
+    /// <exception cref="OperationCanceledException">The token was cancelled; the process tree was killed.</exception>
+    /// <exception cref="ProcessStartException">The program could not be started.</exception>
+    public async Task<ProcessOutcome> RunAsync(ProcessSpec spec, Action<OutputLine>? onLine, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var startInfo = new ProcessStartInfo(spec.FileName)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = spec.WorkingDirectory,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in spec.Arguments)
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        if (spec.Environment is not null)
+        {
+            foreach (var (name, value) in spec.Environment)
+            {
+                if (value is null)
+                {
+                    startInfo.Environment.Remove(name);
+                }
+                else
+                {
+                    startInfo.Environment[name] = value;
+                }
+            }
+        }
+
+        using var process = new Process { StartInfo = startInfo };
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception e)
+        {
+            throw new ProcessStartException(spec, e.Message);
+        }
+
+        var stdout = new StringBuilder();
+        var stderr = new StringBuilder();
+        var readOut = PumpAsync(process.StandardOutput, stdout, false, onLine);
+        var readErr = PumpAsync(process.StandardError, stderr, true, onLine);
+        await WriteInputAsync(process, spec.StandardInput).ConfigureAwait(false);
+
+        using var timeout = spec.Timeout is { } limit ? new CancellationTokenSource(limit) : null;
+        using var linked = timeout is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var timedOut = false;
+        try
+        {
+            await process.WaitForExitAsync(linked.Token).ConfigureAwait(false);
+            // A background child may still hold the pipes open: read until they close, unless cancelled.
+            await Task.WhenAll(readOut, readErr).WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            KillTree(process);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            // The pipes close once the tree is gone; a process that escaped the tree is not waited for.
+            await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            timedOut = true;
+        }
+
+        stopwatch.Stop();
+        string outText, errText;
+        lock (stdout)
+        {
+            outText = stdout.ToString();
+        }
+
+        lock (stderr)
+        {
+            errText = stderr.ToString();
+        }
+
+        var exitCode = timedOut ? -1 : process.ExitCode;
+        return new ProcessOutcome(new CommandResult(spec.DisplayCommand, exitCode, outText, errText, stopwatch.Elapsed), timedOut);
+    }
+
+    private static async Task WriteInputAsync(Process process, string? input)
+    {
+        try
+        {
+            if (input is not null)
+            {
+                await process.StandardInput.WriteAsync(input).ConfigureAwait(false);
+            }
+
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The process exited without reading its input: nothing to do.
+        }
+    }
+
+    private static async Task PumpAsync(StreamReader reader, StringBuilder capture, bool isError, Action<OutputLine>? onLine)
+    {
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            lock (capture)
+            {
+                if (capture.Length + line.Length > MaxCapturedChars)
+                {
+                    capture.Remove(0, Math.Min(capture.Length, line.Length + (MaxCapturedChars / 4)));
+                }
+
+                capture.Append(line).Append('\n');
+            }
+
+            onLine?.Invoke(new OutputLine(line, isError));
+        }
+    }
+
+    private static void KillTree(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+        catch (Win32Exception)
+        {
+            // Exited between the check and the kill.
+        }
+    }
+}
+
+/// <summary>A program could not be started (not found, not executable).</summary>
+public sealed class ProcessStartException(ProcessSpec spec, string reason)
+    : Exception($"cannot start `{spec.DisplayCommand}`: {reason}")
+{
+    /// <summary>The process that failed to start.</summary>
+    public ProcessSpec Spec { get; } = spec;
+}

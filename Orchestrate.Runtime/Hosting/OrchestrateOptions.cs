@@ -1,0 +1,15 @@
+namespace Orchestrate.Hosting;
+
+/// <summary>Run defaults read from configuration (section <c>Orchestrate</c> of appsettings.json, or
+/// environment variables such as <c>Orchestrate__Jobs</c>); the command line overrides them.</summary>
+public sealed class OrchestrateOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string Section = "Orchestrate";
+
+    /// <summary>Tasks running at once; 0 means the processor count.</summary>
+    public int Jobs { get; set; }
+
+    /// <summary>Go on after a failure with everything it does not block.</summary>
+    public bool KeepGoing { get; set; }
+}

@@ -1,0 +1,44 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Hosting;
+using Orchestrate.Cli;
+
+namespace Orchestrate;
+
+/// <summary>
+/// The entry point of an Orchestrate program: <c>return await Orchestrator.RunAsync(args);</c>.
+/// It owns Ctrl+C and SIGTERM: the first cancels the run (running tasks and their processes are
+/// stopped, exit code 130); a second one ends the process at once.
+/// </summary>
+public static class Orchestrator
+{
+    /// <summary>Runs the command line against the tasks the generator registered.</summary>
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, new OrchestratorSettings());
+
+    /// <summary>Runs the command line, after adding the program's own services and configuration.</summary>
+    public static Task<int> RunAsync(string[] args, Action<HostApplicationBuilder> configureHost) =>
+        RunAsync(args, new OrchestratorSettings { ConfigureHost = configureHost });
+
+    /// <summary>Runs the command line with explicit settings (tasks, output, project directory).</summary>
+    public static async Task<int> RunAsync(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(settings);
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var sigint = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal) : null;
+        using var sigterm = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal) : null;
+        var code = await new CommandLineApp(settings).InvokeAsync(args, cancel.Token).ConfigureAwait(false);
+        return cancel.IsCancellationRequested ? ExitCodes.Cancelled : code;
+
+        void OnSignal(PosixSignalContext context)
+        {
+            if (cancel.IsCancellationRequested)
+            {
+                return; // second signal: let the default handler end the process
+            }
+
+            context.Cancel = true;
+            (settings.Error ?? Console.Error).WriteLine("cancelling: stopping running tasks (press Ctrl+C again to quit at once)");
+            cancel.Cancel();
+        }
+    }
+}

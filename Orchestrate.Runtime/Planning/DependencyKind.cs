@@ -1,0 +1,20 @@
+namespace Orchestrate.Planning;
+
+/// <summary>Why one task runs after another.</summary>
+public enum DependencyKind
+{
+    /// <summary>Declared with <see cref="DependsOnAttribute"/>.</summary>
+    Explicit,
+
+    /// <summary>A file dep of the task is a target of the other task.</summary>
+    FileDep,
+
+    /// <summary>Declared with <see cref="CreateAfterAttribute"/>.</summary>
+    CreateAfter,
+}
+
+/// <summary>An edge of the graph: the task depends on <paramref name="Task"/>.</summary>
+/// <param name="Task">Index of the task depended on.</param>
+/// <param name="Kind">Why.</param>
+/// <param name="Path">For a file-dep edge, the file.</param>
+public readonly record struct Dependency(int Task, DependencyKind Kind, string? Path);

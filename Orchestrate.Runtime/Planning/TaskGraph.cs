@@ -1,0 +1,225 @@
+namespace Orchestrate.Planning;
+
+/// <summary>
+/// The tasks of a program and the edges between them: explicit dependencies, create-after, and
+/// implicit ones where a file dep is another task's target. Tasks are numbered; edges are arrays
+/// of numbers, so that planning and scheduling a hundred thousand tasks stays cheap.
+/// </summary>
+public sealed class TaskGraph
+{
+    private readonly Dictionary<string, int> _byName;
+    private readonly Dictionary<string, int> _byTarget;
+
+    private TaskGraph(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName, Dictionary<string, int> byTarget, Dependency[][] dependencies)
+    {
+        Tasks = tasks;
+        _byName = byName;
+        _byTarget = byTarget;
+        Dependencies = dependencies;
+        var dependents = new List<int>[tasks.Count];
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            foreach (var d in dependencies[i])
+            {
+                (dependents[d.Task] ??= []).Add(i);
+            }
+        }
+
+        Dependents = dependents.Select(list => list?.ToArray() ?? []).ToArray();
+    }
+
+    /// <summary>The tasks, numbered by position.</summary>
+    public IReadOnlyList<TaskDescriptor> Tasks { get; }
+
+    /// <summary>For each task, the tasks it runs after, with why.</summary>
+    public IReadOnlyList<Dependency[]> Dependencies { get; }
+
+    /// <summary>For each task, the tasks that run after it.</summary>
+    public IReadOnlyList<int[]> Dependents { get; }
+
+    /// <summary>Builds and checks the graph.</summary>
+    /// <exception cref="GraphException">Duplicate names or targets, a reference to no task, or a cycle.</exception>
+    public static TaskGraph Build(IReadOnlyList<TaskDescriptor> tasks)
+    {
+        var byName = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            if (!byName.TryAdd(tasks[i].Name, i))
+            {
+                throw new GraphException(
+                    $"two tasks are named '{tasks[i].Name}' ({Describe(tasks[byName[tasks[i].Name]])} and {Describe(tasks[i])}): give one of them another name with [Task(\"...\")]");
+            }
+        }
+
+        var byTarget = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            foreach (var target in tasks[i].Targets)
+            {
+                var key = PathNames.Normalize(target);
+                if (!byTarget.TryAdd(key, i) && byTarget[key] != i)
+                {
+                    throw new GraphException(
+                        $"target '{target}' is declared by two tasks, '{tasks[byTarget[key]].Name}' and '{tasks[i].Name}': each file may be the target of one task only");
+                }
+            }
+        }
+
+        var dependencies = new Dependency[tasks.Count][];
+        var edges = new List<Dependency>();
+        for (var i = 0; i < tasks.Count; i++)
+        {
+            edges.Clear();
+            var task = tasks[i];
+            foreach (var name in task.DependsOn)
+            {
+                AddEdge(edges, Resolve(byName, task, name, "depends on"), DependencyKind.Explicit, null);
+            }
+
+            if (task.CreateAfter is { } after)
+            {
+                AddEdge(edges, Resolve(byName, task, after, "is created after"), DependencyKind.CreateAfter, null);
+            }
+
+            foreach (var fileDep in task.FileDeps)
+            {
+                if (byTarget.TryGetValue(PathNames.Normalize(fileDep), out var producer) && producer != i)
+                {
+                    AddEdge(edges, producer, DependencyKind.FileDep, fileDep);
+                }
+            }
+
+            dependencies[i] = edges.Count == 0 ? [] : edges.ToArray();
+        }
+
+        var graph = new TaskGraph(tasks, byName, byTarget, dependencies);
+        graph.TopologicalOrder = graph.SortOrThrow();
+        return graph;
+    }
+
+    /// <summary>Every task, each after all it depends on.</summary>
+    public int[] TopologicalOrder { get; private set; } = [];
+
+    /// <summary>The task of that exact name.</summary>
+    public bool TryFind(string name, out int index) => _byName.TryGetValue(name, out index);
+
+    /// <summary>The task that declares this target.</summary>
+    public bool TryFindTarget(string path, out int index) => _byTarget.TryGetValue(PathNames.Normalize(path), out index);
+
+    /// <summary>The given tasks and everything they depend on, each after its dependencies.</summary>
+    public int[] Closure(IEnumerable<int> roots)
+    {
+        var selected = new bool[Tasks.Count];
+        var stack = new Stack<int>(roots);
+        var count = 0;
+        while (stack.Count > 0)
+        {
+            var i = stack.Pop();
+            if (selected[i])
+            {
+                continue;
+            }
+
+            selected[i] = true;
+            count++;
+            foreach (var d in Dependencies[i])
+            {
+                if (!selected[d.Task])
+                {
+                    stack.Push(d.Task);
+                }
+            }
+        }
+
+        var order = new int[count];
+        var n = 0;
+        foreach (var i in TopologicalOrder)
+        {
+            if (selected[i])
+            {
+                order[n++] = i;
+            }
+        }
+
+        return order;
+    }
+
+    private static void AddEdge(List<Dependency> edges, int target, DependencyKind kind, string? path)
+    {
+        foreach (var e in edges)
+        {
+            if (e.Task == target)
+            {
+                return;
+            }
+        }
+
+        edges.Add(new Dependency(target, kind, path));
+    }
+
+    private static int Resolve(Dictionary<string, int> byName, TaskDescriptor task, string reference, string verb) =>
+        byName.TryGetValue(reference, out var index)
+            ? index
+            : throw new GraphException($"task '{task.Name}' {verb} '{reference}', which is not a task: declare it with [Task] or fix the name");
+
+    private static string Describe(TaskDescriptor task) => string.IsNullOrEmpty(task.Method) ? task.Name : task.Method;
+
+    private int[] SortOrThrow()
+    {
+        var count = Tasks.Count;
+        var pending = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            pending[i] = Dependencies[i].Length;
+        }
+
+        var order = new int[count];
+        var head = 0;
+        var tail = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (pending[i] == 0)
+            {
+                order[tail++] = i;
+            }
+        }
+
+        while (head < tail)
+        {
+            var i = order[head++];
+            foreach (var d in Dependents[i])
+            {
+                if (--pending[d] == 0)
+                {
+                    order[tail++] = d;
+                }
+            }
+        }
+
+        if (tail == count)
+        {
+            return order;
+        }
+
+        var unsorted = Array.FindIndex(pending, p => p > 0);
+        throw new GraphException($"dependency cycle: {DescribeCycle(unsorted, pending)}: remove one of these dependencies");
+    }
+
+    // Every unsorted task has an unsorted dependency: walking them from any unsorted task must
+    // come back to a task already seen, and the walk from there is a cycle.
+    private string DescribeCycle(int start, int[] pending)
+    {
+        var path = new List<int>();
+        var seen = new Dictionary<int, int>();
+        var current = start;
+        while (!seen.ContainsKey(current))
+        {
+            seen[current] = path.Count;
+            path.Add(current);
+            current = Dependencies[current].First(d => pending[d.Task] > 0).Task;
+        }
+
+        var cycle = path.Skip(seen[current]).Append(current).Select(i => Tasks[i].Name);
+        return string.Join(" -> ", cycle);
+    }
+}

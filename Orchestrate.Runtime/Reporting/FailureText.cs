@@ -1,0 +1,38 @@
+using System.Diagnostics;
+
+namespace Orchestrate.Reporting;
+
+/// <summary>Turns a task's failure into words: the command and its exit code, or the exception and
+/// where in the user's code it was thrown.</summary>
+public static class FailureText
+{
+    /// <summary>One line: what failed.</summary>
+    public static string Summary(Exception? error) => error switch
+    {
+        null => "failed",
+        CommandFailedException command => command.Message,
+        AggregateException { InnerExceptions.Count: 1 } aggregate => Summary(aggregate.InnerException),
+        _ => $"{error.GetType().Name}: {error.Message}{Where(error)}",
+    };
+
+    /// <summary>The last lines of the failed command's output (standard error first), if any.</summary>
+    public static IReadOnlyList<string> Details(Exception? error, int lines) => error switch
+    {
+        CommandFailedException command => command.Result.LastLines(lines),
+        AggregateException { InnerExceptions.Count: 1 } aggregate => Details(aggregate.InnerException, lines),
+        _ => [],
+    };
+
+    private static bool IsUserCode(StackFrame frame)
+    {
+        var assembly = frame.GetMethod()?.DeclaringType?.Assembly;
+        return assembly is not null && assembly != typeof(FailureText).Assembly && assembly != typeof(TaskContext).Assembly;
+    }
+
+    private static string Where(Exception error)
+    {
+        var frame = new StackTrace(error, fNeedFileInfo: true).GetFrames()
+            .FirstOrDefault(f => f.GetFileName() is not null && IsUserCode(f));
+        return frame?.GetFileName() is { } file ? $" (at {Path.GetFileName(file)}:{frame.GetFileLineNumber()})" : "";
+    }
+}

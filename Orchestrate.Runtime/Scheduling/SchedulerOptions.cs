@@ -1,0 +1,14 @@
+namespace Orchestrate.Scheduling;
+
+/// <summary>How the scheduler runs a plan.</summary>
+public sealed record SchedulerOptions
+{
+    /// <summary>Tasks running at once. Default: the processor count.</summary>
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>After a failure, go on with every task the failure does not block.</summary>
+    public bool KeepGoing { get; init; }
+
+    /// <summary>After cancellation, how long to wait for running tasks to stop before giving up on them.</summary>
+    public TimeSpan CancellationGrace { get; init; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,22 @@
+namespace Orchestrate.Scheduling;
+
+/// <summary>How one task of a run ended.</summary>
+/// <param name="Name">The task.</param>
+/// <param name="Status">Where it ended.</param>
+/// <param name="Duration">Time spent running (zero when it did not run).</param>
+/// <param name="Error">The failure, for <see cref="TaskRunStatus.Failed"/>.</param>
+/// <param name="BlockedBy">For <see cref="TaskRunStatus.Blocked"/>, the failed task it waited for.</param>
+public sealed record TaskOutcome(string Name, TaskRunStatus Status, TimeSpan Duration, Exception? Error = null, string? BlockedBy = null);
+
+/// <summary>How a whole run ended.</summary>
+/// <param name="Tasks">Each task of the run, in topological order.</param>
+/// <param name="Cancelled">True when the run was cancelled (Ctrl+C).</param>
+/// <param name="Duration">Wall-clock time of the run.</param>
+public sealed record RunOutcome(IReadOnlyList<TaskOutcome> Tasks, bool Cancelled, TimeSpan Duration)
+{
+    /// <summary>True when every task succeeded.</summary>
+    public bool Succeeded => !Cancelled && Tasks.All(t => t.Status == TaskRunStatus.Succeeded);
+
+    /// <summary>Number of tasks with that status.</summary>
+    public int Count(TaskRunStatus status) => Tasks.Count(t => t.Status == status);
+}

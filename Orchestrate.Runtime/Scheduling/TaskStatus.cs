@@ -1,0 +1,23 @@
+namespace Orchestrate.Scheduling;
+
+/// <summary>Where a task of a run ended.</summary>
+public enum TaskRunStatus
+{
+    /// <summary>Not started yet.</summary>
+    Pending,
+
+    /// <summary>Ran and succeeded.</summary>
+    Succeeded,
+
+    /// <summary>Ran and failed.</summary>
+    Failed,
+
+    /// <summary>Not run because a task it depends on failed.</summary>
+    Blocked,
+
+    /// <summary>Not run because the run stopped at a failure elsewhere (without --keep-going).</summary>
+    NotRun,
+
+    /// <summary>Cancelled while running, or never started because the run was cancelled.</summary>
+    Cancelled,
+}

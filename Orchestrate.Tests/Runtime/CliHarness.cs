@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Orchestrate.Tests.Runtime;
+
+/// <summary>Runs the real command line in-process against hand-made descriptors (the shape the generator
+/// emits), in a fresh temp project directory, capturing what a user would see.</summary>
+internal sealed class CliHarness : IDisposable
+{
+    public CliHarness()
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("orchestrate-test-").FullName;
+    }
+
+    public string Directory { get; }
+
+    public List<TaskDescriptor> Tasks { get; } = [];
+
+    /// <summary>Start and end of each task body, by wall clock.</summary>
+    public ConcurrentDictionary<string, (long Start, long End)> Times { get; } = new();
+
+    public ConcurrentQueue<string> Order { get; } = new();
+
+    public TaskDescriptor Add(string name, Func<TaskContext, Task> body, string[]? dependsOn = null, string[]? fileDeps = null, string[]? targets = null, string? doc = null, bool isDefault = false)
+    {
+        var descriptor = new TaskDescriptor
+        {
+            Name = name,
+            Method = $"Tests.{name}",
+            Doc = doc,
+            DependsOn = dependsOn ?? [],
+            FileDeps = fileDeps ?? [],
+            Targets = targets ?? [],
+            IsDefault = isDefault,
+            Invoke = async invocation =>
+            {
+                var start = Stopwatch.GetTimestamp();
+                Order.Enqueue(name);
+                try
+                {
+                    await body(invocation.Context);
+                }
+                finally
+                {
+                    Times[name] = (start, Stopwatch.GetTimestamp());
+                }
+
+                return null;
+            },
+        };
+        Tasks.Add(descriptor);
+        return descriptor;
+    }
+
+    public TaskDescriptor Add(string name, string[]? dependsOn = null) => Add(name, _ => Task.CompletedTask, dependsOn);
+
+    public async Task<CliResult> RunAsync(params string[] args) => await RunAsync(args, CancellationToken.None);
+
+    public async Task<CliResult> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await Orchestrator.RunAsync(args, new OrchestratorSettings
+        {
+            Tasks = Tasks,
+            Output = TextWriter.Synchronized(output),
+            Error = TextWriter.Synchronized(error),
+            ProjectDirectory = Directory,
+            HandleSignals = false,
+        }, cancellationToken);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    public double Seconds(string task) => Stopwatch.GetElapsedTime(Times[task].Start, Times[task].End).TotalSeconds;
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+internal sealed record CliResult(int ExitCode, string Output, string Error)
+{
+    public string[] Lines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+
+    public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Output}--- stderr ---\n{Error}";
+}

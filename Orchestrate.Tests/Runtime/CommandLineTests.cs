@@ -1,0 +1,199 @@
+namespace Orchestrate.Tests.Runtime;
+
+[TestFixture]
+public class CommandLineTests
+{
+    private static CliHarness BuildLike()
+    {
+        var cli = new CliHarness();
+        cli.Add("compile", _ => Task.CompletedTask, fileDeps: ["src/hello.c"], targets: ["obj/hello.o"], doc: "Compile the C sources");
+        cli.Add("link", _ => Task.CompletedTask, fileDeps: ["obj/hello.o"], targets: ["bin/hello"], doc: "Link the program");
+        cli.Add("test", _ => Task.CompletedTask, dependsOn: ["link"], isDefault: true);
+        return cli;
+    }
+
+    [Test]
+    public async Task An_unknown_task_gets_a_did_you_mean_line_and_exit_code_2()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("lnik");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: unknown task 'lnik'. Did you mean 'link'? Run 'list' to see all tasks."));
+        Assert.That(cli.Order, Is.Empty, "nothing runs when a name is wrong");
+    }
+
+    [Test]
+    public async Task A_name_far_from_every_task_gets_no_suggestion()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("deploy-everything");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: unknown task 'deploy-everything'. Run 'list' to see all tasks."));
+    }
+
+    [Test]
+    public async Task A_bad_option_value_is_one_line_and_exit_code_2()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("link", "-j", "0");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: --jobs must be at least 1 (see --help)"));
+    }
+
+    [Test]
+    public async Task Without_a_task_name_the_default_tasks_run()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync();
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(cli.Order, Is.EqualTo(new[] { "compile", "link", "test" }));
+    }
+
+    [Test]
+    public async Task A_target_path_on_the_command_line_runs_the_task_that_makes_it()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("run", "obj/hello.o");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(cli.Order, Is.EqualTo(new[] { "compile" }));
+    }
+
+    [Test]
+    public async Task List_shows_every_task_with_its_doc()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("list");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0));
+        Assert.That(result.Lines, Is.EqualTo(new[]
+        {
+            "compile  Compile the C sources",
+            "link     Link the program",
+            "test     (default)",
+        }));
+    }
+
+    [Test]
+    public async Task Info_shows_dependencies_file_deps_and_targets()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("info", "link");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Lines, Is.EqualTo(new[]
+        {
+            "link: Link the program",
+            "  method:      Tests.link",
+            "  depends on:  compile (file dep obj/hello.o is its target)",
+            "  needed by:   test",
+            "  file deps:   obj/hello.o",
+            "  targets:     bin/hello",
+        }));
+    }
+
+    [Test]
+    public async Task Info_on_an_unknown_task_is_a_usage_error()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("info", "tset");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error, Does.Contain("Did you mean 'test'?"));
+    }
+
+    [Test]
+    public async Task Graph_prints_dot_with_file_dep_edges_dashed()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("graph");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Output, Does.StartWith("digraph tasks {"));
+        Assert.That(result.Output, Does.Contain("\"compile\" -> \"link\" [style=dashed, label=\"obj/hello.o\"];"));
+        Assert.That(result.Output, Does.Contain("\"link\" -> \"test\";"));
+        Assert.That(result.Output, Does.Contain("\"compile\" [tooltip=\"Compile the C sources\"];"));
+    }
+
+    [Test]
+    public async Task Graph_prints_mermaid_for_a_subset()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("graph", "link", "--format", "mermaid");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Lines, Is.EqualTo(new[]
+        {
+            "flowchart LR",
+            "  t0[\"compile\"]",
+            "  t1[\"link\"]",
+            "  t0 -. \"obj/hello.o\" .-> t1",
+        }));
+    }
+
+    [Test]
+    public async Task A_cycle_in_a_graph_assembled_at_run_time_is_a_usage_error_naming_the_path()
+    {
+        using var cli = new CliHarness();
+        cli.Add("a", ["b"]);
+        cli.Add("b", ["c"]);
+        cli.Add("c", ["a"]);
+
+        var result = await cli.RunAsync("a");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: the task graph is invalid: dependency cycle: a -> b -> c -> a: remove one of these dependencies"));
+    }
+
+    [Test]
+    public async Task A_missing_project_directory_is_a_usage_error()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("-C", "/no/such/dir", "link");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2));
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: project directory '/no/such/dir' does not exist: fix the path given with -C/--directory"));
+    }
+
+    [Test]
+    public async Task Services_from_dependency_injection_reach_instance_tasks()
+    {
+        using var cli = new CliHarness();
+        string? seen = null;
+        cli.Tasks.Add(new TaskDescriptor
+        {
+            Name = "greet",
+            ServiceType = typeof(Greeter),
+            Invoke = invocation =>
+            {
+                seen = invocation.GetService<Greeter>().Greet();
+                return ValueTask.FromResult<object?>(null);
+            },
+        });
+
+        var result = await cli.RunAsync("greet");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(seen, Is.EqualTo("hello from DI"));
+    }
+
+    public sealed class Greeter
+    {
+        public string Greet() => "hello from DI";
+    }
+}

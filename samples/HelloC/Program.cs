@@ -1,0 +1,3 @@
+using Orchestrate;
+
+return await Orchestrator.RunAsync(args);
