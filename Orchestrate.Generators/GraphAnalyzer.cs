@@ -1,0 +1,411 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+
+namespace Orchestrate.Generators
+{
+    /// <summary>The checks that need every task: names, targets, references and cycles.</summary>
+    internal static class GraphAnalyzer
+    {
+        private readonly struct Edge
+        {
+            public Edge(int to, LocationInfo? location, string label)
+            {
+                To = to;
+                Location = location;
+                Label = label;
+            }
+
+            public int To { get; }
+
+            public LocationInfo? Location { get; }
+
+            /// <summary>Shown after the target's name in a cycle path; empty for an explicit dependency.</summary>
+            public string Label { get; }
+        }
+
+        public static EquatableArray<DiagnosticInfo> Analyze(ImmutableArray<TaskModel> models, CancellationToken cancellationToken)
+        {
+            var diagnostics = new List<DiagnosticInfo>();
+            foreach (TaskModel model in models)
+            {
+                diagnostics.AddRange(model.Diagnostics);
+            }
+
+            TaskSpec[] specs = models.Select(m => m.Spec).ToArray();
+            CheckDuplicateNames(models, diagnostics);
+            Dictionary<string, List<int>> targetOwners = CheckDuplicateTargets(models, diagnostics);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            List<Edge>[] edges = BuildEdges(models, specs, targetOwners, diagnostics);
+            cancellationToken.ThrowIfCancellationRequested();
+            CheckCycles(models, edges, diagnostics, cancellationToken);
+            return diagnostics.ToEquatableArray();
+        }
+
+        private static void CheckDuplicateNames(ImmutableArray<TaskModel> models, List<DiagnosticInfo> diagnostics)
+        {
+            foreach (IGrouping<string, int> group in Enumerable.Range(0, models.Length).GroupBy(i => models[i].Spec.Name, StringComparer.Ordinal))
+            {
+                List<int> members = group.ToList();
+                if (members.Count < 2)
+                {
+                    continue;
+                }
+
+                foreach (int member in members)
+                {
+                    List<int> others = members.Where(o => o != member).ToList();
+                    string otherText = (others.Count == 1 ? "method " : "methods ")
+                        + string.Join(", ", others.Select(o => "'" + models[o].Spec.MethodDisplay + "'"));
+                    EquatableArray<LocationInfo> additional = others
+                        .Select(o => models[o].TaskAttribute)
+                        .OfType<LocationInfo>()
+                        .ToEquatableArray();
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.DuplicateName,
+                        models[member].TaskAttribute,
+                        additional,
+                        group.Key,
+                        models[member].Spec.MethodDisplay,
+                        otherText));
+                }
+            }
+        }
+
+        /// <summary>Reports targets declared by several tasks; returns the owners of each normalized target.</summary>
+        private static Dictionary<string, List<int>> CheckDuplicateTargets(ImmutableArray<TaskModel> models, List<DiagnosticInfo> diagnostics)
+        {
+            var owners = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+            var firstDeclaration = new Dictionary<(string Target, int Task), int>();
+            for (int task = 0; task < models.Length; task++)
+            {
+                EquatableArray<string> targets = models[task].Spec.Targets;
+                for (int t = 0; t < targets.Count; t++)
+                {
+                    string normalized = Naming.NormalizePath(targets[t]);
+                    if (firstDeclaration.ContainsKey((normalized, task)))
+                    {
+                        continue;
+                    }
+
+                    firstDeclaration.Add((normalized, task), t);
+                    if (!owners.TryGetValue(normalized, out List<int>? list))
+                    {
+                        list = new List<int>();
+                        owners.Add(normalized, list);
+                    }
+
+                    list.Add(task);
+                }
+            }
+
+            foreach (KeyValuePair<string, List<int>> pair in owners.OrderBy(p => p.Value[0]).ThenBy(p => p.Key, StringComparer.Ordinal))
+            {
+                List<int> tasks = pair.Value;
+                if (tasks.Count < 2)
+                {
+                    continue;
+                }
+
+                foreach (int task in tasks)
+                {
+                    int index = firstDeclaration[(pair.Key, task)];
+                    TaskModel model = models[task];
+                    List<int> others = tasks.Where(o => o != task).ToList();
+                    string otherText = (others.Count == 1 ? "task " : "tasks ")
+                        + string.Join(", ", others.Select(o => "'" + models[o].Spec.Name + "'"));
+                    EquatableArray<LocationInfo> additional = others
+                        .Select(o => TargetLocation(models[o], pair.Key))
+                        .OfType<LocationInfo>()
+                        .ToEquatableArray();
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.DuplicateTarget,
+                        index < model.TargetLocations.Count ? model.TargetLocations[index].Attribute : model.TaskAttribute,
+                        additional,
+                        model.Spec.Targets[index],
+                        model.Spec.Name,
+                        otherText));
+                }
+            }
+
+            return owners;
+        }
+
+        private static LocationInfo? TargetLocation(TaskModel model, string normalized)
+        {
+            for (int i = 0; i < model.Spec.Targets.Count && i < model.TargetLocations.Count; i++)
+            {
+                if (Naming.NormalizePath(model.Spec.Targets[i]) == normalized)
+                {
+                    return model.TargetLocations[i].Attribute;
+                }
+            }
+
+            return model.TaskAttribute;
+        }
+
+        private static List<Edge>[] BuildEdges(
+            ImmutableArray<TaskModel> models,
+            TaskSpec[] specs,
+            Dictionary<string, List<int>> targetOwners,
+            List<DiagnosticInfo> diagnostics)
+        {
+            var resolver = new ReferenceResolver(specs);
+            var edges = new List<Edge>[models.Length];
+            for (int task = 0; task < models.Length; task++)
+            {
+                TaskModel model = models[task];
+                var list = new List<Edge>();
+                edges[task] = list;
+                for (int d = 0; d < model.Spec.DependsOn.Count; d++)
+                {
+                    ReferenceLocation? location = d < model.DependsOnLocations.Count ? model.DependsOnLocations[d] : null;
+                    AddReference(resolver, models, task, model.Spec.DependsOn[d], "depends on", location, list, diagnostics);
+                }
+
+                if (model.Spec.CreateAfter is { } createAfter)
+                {
+                    AddReference(resolver, models, task, createAfter, "is created after", model.CreateAfterLocation, list, diagnostics);
+                }
+
+                for (int f = 0; f < model.Spec.FileDeps.Count; f++)
+                {
+                    string fileDep = model.Spec.FileDeps[f];
+                    if (!targetOwners.TryGetValue(Naming.NormalizePath(fileDep), out List<int>? owners))
+                    {
+                        continue;
+                    }
+
+                    LocationInfo? location = f < model.FileDepLocations.Count ? model.FileDepLocations[f].Attribute : model.TaskAttribute;
+                    foreach (int owner in owners)
+                    {
+                        if (owner != task)
+                        {
+                            string label = " (file dep '" + fileDep + "' is a target of '" + specs[owner].Name + "')";
+                            list.Add(new Edge(owner, location ?? model.TaskAttribute, label));
+                        }
+                    }
+                }
+            }
+
+            return edges;
+        }
+
+        private static void AddReference(
+            ReferenceResolver resolver,
+            ImmutableArray<TaskModel> models,
+            int task,
+            string reference,
+            string verb,
+            ReferenceLocation? location,
+            List<Edge> edges,
+            List<DiagnosticInfo> diagnostics)
+        {
+            TaskModel model = models[task];
+            Resolution resolution = resolver.Resolve(task, reference);
+            switch (resolution.Kind)
+            {
+                case ResolutionKind.Resolved:
+                    edges.Add(new Edge(resolution.Task, location?.Attribute ?? model.TaskAttribute, string.Empty));
+                    break;
+                case ResolutionKind.Unknown:
+                    string advice = resolution.Suggestion is null
+                        ? "Declare it with [Task] or fix the name."
+                        : "Did you mean '" + resolution.Suggestion + "'?";
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.UnknownReference,
+                        location?.Best ?? model.TaskAttribute,
+                        model.Spec.Name,
+                        verb,
+                        reference,
+                        advice));
+                    break;
+                case ResolutionKind.Ambiguous:
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.AmbiguousReference,
+                        location?.Best ?? model.TaskAttribute,
+                        resolution.Candidates.Select(c => models[c].TaskAttribute).OfType<LocationInfo>().ToEquatableArray(),
+                        model.Spec.Name,
+                        verb,
+                        reference,
+                        resolver.Describe(resolution.Candidates)));
+                    break;
+            }
+        }
+
+        private static void CheckCycles(ImmutableArray<TaskModel> models, List<Edge>[] edges, List<DiagnosticInfo> diagnostics, CancellationToken cancellationToken)
+        {
+            int[] component = StronglyConnectedComponents(edges, out int componentCount);
+            var componentSize = new int[componentCount];
+            foreach (int c in component)
+            {
+                componentSize[c]++;
+            }
+
+            for (int task = 0; task < edges.Length; task++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int c = component[task];
+                bool cyclic = componentSize[c] > 1 || edges[task].Any(e => e.To == task);
+                if (!cyclic)
+                {
+                    continue;
+                }
+
+                List<Edge>? path = ShortestCycle(task, edges, component);
+                if (path is null || path.Count == 0)
+                {
+                    continue;
+                }
+
+                string text = models[task].Spec.Name + string.Concat(path.Select(e => " -> " + models[e.To].Spec.Name + e.Label));
+                EquatableArray<LocationInfo> additional = path.Skip(1).Select(e => e.Location).OfType<LocationInfo>().ToEquatableArray();
+                diagnostics.Add(DiagnosticInfo.Create(
+                    DiagnosticDescriptors.Cycle,
+                    path[0].Location ?? models[task].TaskAttribute,
+                    additional,
+                    models[task].Spec.Name,
+                    text));
+            }
+        }
+
+        /// <summary>The edges of a shortest cycle from <paramref name="start"/> back to itself, within its component.</summary>
+        private static List<Edge>? ShortestCycle(int start, List<Edge>[] edges, int[] component)
+        {
+            foreach (Edge edge in edges[start])
+            {
+                if (edge.To == start)
+                {
+                    return new List<Edge> { edge };
+                }
+            }
+
+            // Breadth-first search; parent[n] is the edge used to reach n, parentNode[n] where it came from.
+            var parent = new Dictionary<int, (int From, Edge Edge)>();
+            var queue = new Queue<int>();
+            foreach (Edge edge in edges[start])
+            {
+                if (component[edge.To] == component[start] && !parent.ContainsKey(edge.To))
+                {
+                    parent.Add(edge.To, (start, edge));
+                    queue.Enqueue(edge.To);
+                }
+            }
+
+            while (queue.Count > 0)
+            {
+                int node = queue.Dequeue();
+                foreach (Edge edge in edges[node])
+                {
+                    if (edge.To == start)
+                    {
+                        var path = new List<Edge> { edge };
+                        for (int current = node; current != start; current = parent[current].From)
+                        {
+                            path.Add(parent[current].Edge);
+                        }
+
+                        path.Reverse();
+                        return path;
+                    }
+
+                    if (component[edge.To] == component[start] && edge.To != start && !parent.ContainsKey(edge.To))
+                    {
+                        parent.Add(edge.To, (node, edge));
+                        queue.Enqueue(edge.To);
+                    }
+                }
+            }
+
+            return null;
+        }
+
+        /// <summary>Tarjan's algorithm, iterative. Returns the component of each node.</summary>
+        private static int[] StronglyConnectedComponents(List<Edge>[] edges, out int componentCount)
+        {
+            int count = edges.Length;
+            var index = new int[count];
+            var lowLink = new int[count];
+            var onStack = new bool[count];
+            var component = new int[count];
+            for (int i = 0; i < count; i++)
+            {
+                index[i] = -1;
+                component[i] = -1;
+            }
+
+            var stack = new Stack<int>();
+            var work = new Stack<(int Node, int NextEdge)>();
+            int nextIndex = 0;
+            componentCount = 0;
+
+            for (int root = 0; root < count; root++)
+            {
+                if (index[root] >= 0)
+                {
+                    continue;
+                }
+
+                work.Push((root, 0));
+                while (work.Count > 0)
+                {
+                    (int node, int nextEdge) = work.Pop();
+                    if (nextEdge == 0)
+                    {
+                        index[node] = nextIndex;
+                        lowLink[node] = nextIndex;
+                        nextIndex++;
+                        stack.Push(node);
+                        onStack[node] = true;
+                    }
+                    else
+                    {
+                        int child = edges[node][nextEdge - 1].To;
+                        lowLink[node] = Math.Min(lowLink[node], lowLink[child]);
+                    }
+
+                    bool descended = false;
+                    for (int e = nextEdge; e < edges[node].Count; e++)
+                    {
+                        int to = edges[node][e].To;
+                        if (index[to] < 0)
+                        {
+                            work.Push((node, e + 1));
+                            work.Push((to, 0));
+                            descended = true;
+                            break;
+                        }
+
+                        if (onStack[to])
+                        {
+                            lowLink[node] = Math.Min(lowLink[node], index[to]);
+                        }
+                    }
+
+                    if (descended)
+                    {
+                        continue;
+                    }
+
+                    if (lowLink[node] == index[node])
+                    {
+                        int member;
+                        do
+                        {
+                            member = stack.Pop();
+                            onStack[member] = false;
+                            component[member] = componentCount;
+                        }
+                        while (member != node);
+                        componentCount++;
+                    }
+                }
+            }
+
+            return component;
+        }
+    }
+}

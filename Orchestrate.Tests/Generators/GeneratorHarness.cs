@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Orchestrate.Generators;
+
+namespace Orchestrate.Tests.Generators;
+
+/// <summary>Runs <see cref="TaskGenerator"/> with a real driver on real compilations.</summary>
+internal static class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions =
+        CSharpParseOptions.Default.WithLanguageVersion(LanguageVersion.Latest).WithDocumentationMode(DocumentationMode.Parse);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(() =>
+    {
+        var paths = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        string abstractions = typeof(TaskAttribute).Assembly.Location;
+        paths.Add(abstractions);
+        names.Add(Path.GetFileName(abstractions));
+        string tpa = (string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!;
+        foreach (string path in tpa.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (names.Add(Path.GetFileName(path)))
+            {
+                paths.Add(path);
+            }
+        }
+
+        return paths.Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    });
+
+    public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
+
+    public const string Usings = """
+        using System;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Orchestrate;
+
+        """;
+
+    public static SyntaxTree Parse(string source, string path = "Tasks.cs") =>
+        CSharpSyntaxTree.ParseText(source, ParseOptions, path);
+
+    public static CSharpCompilation CreateCompilation(params SyntaxTree[] trees) =>
+        CSharpCompilation.Create(
+            "UserTasks",
+            trees,
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+
+    public static GeneratorDriver CreateDriver(bool trackSteps = false) =>
+        CSharpGeneratorDriver.Create(
+            new[] { new TaskGenerator().AsSourceGenerator() },
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator on one source file (prefixed with <see cref="Usings"/>).</summary>
+    public static GenerationResult Run(string source, bool withUsings = true) =>
+        Run(Parse(withUsings ? Usings + source : source));
+
+    public static GenerationResult Run(params SyntaxTree[] trees)
+    {
+        CSharpCompilation compilation = CreateCompilation(trees);
+        GeneratorDriver driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        return new GenerationResult(compilation, output, diagnostics, driver.GetRunResult().Results.Single());
+    }
+
+    /// <summary>The 1-based line of a diagnostic.</summary>
+    public static int Line(this Diagnostic diagnostic) => diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1;
+
+    /// <summary>The 1-based line of the first line of <paramref name="source"/> that contains <paramref name="text"/>.</summary>
+    public static int LineOf(string source, string text, int occurrence = 1)
+    {
+        string[] lines = source.Split('\n');
+        int seen = 0;
+        for (int i = 0; i < lines.Length; i++)
+        {
+            if (lines[i].Contains(text, StringComparison.Ordinal) && ++seen == occurrence)
+            {
+                return i + 1;
+            }
+        }
+
+        throw new ArgumentException($"'{text}' not found in source");
+    }
+}
+
+internal sealed record GenerationResult(
+    Compilation Input,
+    Compilation Output,
+    ImmutableArray<Diagnostic> Diagnostics,
+    GeneratorRunResult RunResult)
+{
+    public string? GeneratedSource =>
+        RunResult.GeneratedSources.Where(s => s.HintName == "Orchestrate.TaskCatalog.g.cs").Select(s => s.SourceText.ToString()).SingleOrDefault();
+
+    public IReadOnlyList<Diagnostic> WithId(string id) => Diagnostics.Where(d => d.Id == id).ToList();
+
+    /// <summary>Errors of the compilation with the generated code (compiler errors only; generator diagnostics are separate).</summary>
+    public IReadOnlyList<Diagnostic> OutputErrors =>
+        Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+
+    /// <summary>Errors and warnings in the generated file itself.</summary>
+    public IReadOnlyList<Diagnostic> GeneratedFileDiagnostics =>
+        Output.GetDiagnostics()
+            .Where(d => d.Severity >= DiagnosticSeverity.Warning && d.Location.SourceTree?.FilePath.EndsWith("Orchestrate.TaskCatalog.g.cs", StringComparison.Ordinal) == true)
+            .ToList();
+}
