@@ -32,6 +32,12 @@ public sealed class TaskDescriptor
     /// <summary>The task named by <see cref="CreateAfterAttribute"/>, if any.</summary>
     public string? CreateAfter { get; init; }
 
+    /// <summary>Up-to-date rules besides file deps and targets (doit's <c>uptodate</c>).</summary>
+    public IReadOnlyList<UpToDateRule> UpToDate { get; init; } = [];
+
+    /// <summary>What <c>clean</c> runs instead of deleting the targets; null: delete the targets.</summary>
+    public TaskInvoker? Clean { get; init; }
+
     /// <summary>Run when no task is named on the command line.</summary>
     public bool IsDefault { get; init; }
 

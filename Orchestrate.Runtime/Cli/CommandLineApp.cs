@@ -2,12 +2,14 @@ using System.CommandLine;
 using Orchestrate.Hosting;
 using Orchestrate.Planning;
 using Orchestrate.Reporting;
+using Orchestrate.UpToDate;
 
 namespace Orchestrate.Cli;
 
 /// <summary>
-/// The command line: <c>[run] [task...]</c>, <c>list</c>, <c>info task</c>, <c>graph</c>. Parsed first;
-/// the host is built only for a run. Usage mistakes are one line on standard error and exit code 2.
+/// The command line: <c>[run] [task...]</c>, <c>list</c>, <c>info</c>, <c>graph</c>, <c>forget</c>,
+/// <c>clean</c>, <c>ignore</c>. Parsed first; a host is built only for commands that run code. Usage
+/// mistakes are one line on standard error and exit code 2.
 /// </summary>
 internal sealed class CommandLineApp(OrchestratorSettings settings)
 {
@@ -16,13 +18,19 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     private readonly Option<string?> _directory = new("--directory", "-C")
     {
-        Description = "Project directory: relative paths in tasks are taken from here (default: the current directory)",
+        Description = "Project directory: relative paths in tasks are taken from here (default: the project that built this program)",
         Recursive = true,
     };
 
     private readonly Option<bool> _noColor = new("--no-color")
     {
         Description = "Plain text output, without colours (also NO_COLOR=1)",
+        Recursive = true,
+    };
+
+    private readonly Option<bool> _wait = new("--wait")
+    {
+        Description = "When another run holds this project, wait for it instead of failing",
         Recursive = true,
     };
 
@@ -60,6 +68,15 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             await _err.WriteLineAsync($"error: the task graph is invalid: {e.Message}").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
+        catch (StateStoreException e)
+        {
+            await _err.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            return ExitCodes.UsageError;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ExitCodes.Cancelled;
+        }
     }
 
     private RootCommand BuildCommands(CancellationToken cancellationToken)
@@ -67,8 +84,9 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var root = new RootCommand("Runs the tasks of this program. With no command, runs the named tasks (or the default ones).");
         root.Options.Add(_directory);
         root.Options.Add(_noColor);
+        root.Options.Add(_wait);
 
-        var run = new Command("run", "Run tasks and everything they depend on (the default command)");
+        var run = new Command("run", "Run tasks that are out of date, and everything they depend on (the default command)");
         var rootRun = new RunCommandOptions();
         var runRun = new RunCommandOptions();
         rootRun.AddTo(root);
@@ -78,7 +96,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         root.Subcommands.Add(run);
 
         var list = new Command("list", "List the tasks with their descriptions");
-        list.SetAction(parse =>
+        list.SetAction(_ =>
         {
             TaskInfoWriter.List(LoadGraph(), _out);
             return ExitCodes.Success;
@@ -86,13 +104,8 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         root.Subcommands.Add(list);
 
         var infoTask = new Argument<string>("task") { Description = "The task to describe" };
-        var info = new Command("info", "Show a task's dependencies, file deps and targets") { infoTask };
-        info.SetAction(parse =>
-        {
-            var graph = LoadGraph();
-            TaskInfoWriter.Info(graph, TaskSelector.Resolve(graph, parse.GetValue(infoTask)!), _out);
-            return ExitCodes.Success;
-        });
+        var info = new Command("info", "Show a task's status (and why), dependencies, file deps and targets") { infoTask };
+        info.SetAction((parse, _) => Info(parse, infoTask, cancellationToken));
         root.Subcommands.Add(info);
 
         var graphTasks = new Argument<string[]>("tasks") { Description = "Show only these tasks and what they depend on", Arity = ArgumentArity.ZeroOrMore };
@@ -110,23 +123,57 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             return ExitCodes.Success;
         });
         root.Subcommands.Add(graphCommand);
+
+        var forgetTasks = new Argument<string[]>("tasks") { Description = "Tasks to forget (default: the default tasks, or all)", Arity = ArgumentArity.ZeroOrMore };
+        var forgetAll = new Option<bool>("--all") { Description = "Forget every task by deleting the state store (also the way out of a damaged store)" };
+        var forget = new Command("forget", "Forget tasks' last successes, so that they run again") { forgetTasks, forgetAll };
+        forget.SetAction((parse, _) => StateCommands(parse).ForgetAsync(parse.GetValue(forgetTasks) ?? [], parse.GetValue(forgetAll), cancellationToken));
+        root.Subcommands.Add(forget);
+
+        var cleanTasks = new Argument<string[]>("tasks") { Description = "Tasks whose targets to remove (default: the default tasks, or all)", Arity = ArgumentArity.ZeroOrMore };
+        var cleanDry = new Option<bool>("--dry-run", "-n") { Description = "Say what would be removed; remove nothing" };
+        var clean = new Command("clean", "Remove tasks' targets (or run their [Clean] method)") { cleanTasks, cleanDry };
+        clean.SetAction((parse, _) => StateCommands(parse).CleanAsync(parse.GetValue(cleanTasks) ?? [], parse.GetValue(cleanDry), UseColor(parse), cancellationToken));
+        root.Subcommands.Add(clean);
+
+        var ignoreTasks = new Argument<string[]>("tasks") { Description = "Tasks to ignore", Arity = ArgumentArity.OneOrMore };
+        var ignore = new Command("ignore", "Skip tasks in later runs (they count as done) until they are forgotten") { ignoreTasks };
+        ignore.SetAction((parse, _) => StateCommands(parse).IgnoreAsync(parse.GetValue(ignoreTasks) ?? [], cancellationToken));
+        root.Subcommands.Add(ignore);
         return root;
     }
+
+    private StateCommands StateCommands(ParseResult parse) =>
+        new(settings, LoadGraph(), ProjectDirectory(parse), parse.GetValue(_wait), RunOutput(), _err);
 
     private async Task<int> Run(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
     {
         var graph = LoadGraph();
         var requested = parse.GetValue(options.Tasks) ?? [];
         var roots = TaskSelector.Roots(graph, requested);
-        var plan = graph.Closure(roots);
-        var request = new RunRequest(
-            plan,
-            parse.GetResult(options.Jobs) is null ? null : parse.GetValue(options.Jobs),
-            parse.GetResult(options.KeepGoing) is null ? null : parse.GetValue(options.KeepGoing),
-            ProjectDirectory(parse),
-            UseColor(parse));
-        return await new RunExecution(settings, graph, _out).RunAsync(request, cancellationToken).ConfigureAwait(false);
+        var request = new RunRequest(graph.Closure(roots), ProjectDirectory(parse), UseColor(parse))
+        {
+            Jobs = parse.GetResult(options.Jobs) is null ? null : parse.GetValue(options.Jobs),
+            KeepGoing = parse.GetResult(options.KeepGoing) is null ? null : parse.GetValue(options.KeepGoing),
+            Always = parse.GetValue(options.Always),
+            DryRun = parse.GetValue(options.DryRun),
+            Wait = parse.GetValue(_wait),
+        };
+        return await new RunExecution(settings, graph, RunOutput(), _err).RunAsync(request, cancellationToken).ConfigureAwait(false);
     }
+
+    private async Task<int> Info(ParseResult parse, Argument<string> taskArgument, CancellationToken cancellationToken)
+    {
+        var graph = LoadGraph();
+        var index = TaskSelector.Resolve(graph, parse.GetValue(taskArgument)!);
+        var directory = ProjectDirectory(parse);
+        var status = await new StateCommands(settings, graph, directory, wait: false, _out, _err).StatusAsync(index, cancellationToken).ConfigureAwait(false);
+        TaskInfoWriter.Info(graph, index, status, _out);
+        return ExitCodes.Success;
+    }
+
+    // The console's writer flushes on every line; a run writes through a buffered one instead.
+    private TextWriter RunOutput() => settings.Output ?? ConsoleReporter.OpenStandardOutput();
 
     private string ProjectDirectory(ParseResult parse)
     {
@@ -180,11 +227,23 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             Description = "After a failure, run everything the failure does not block",
         };
 
+        public Option<bool> Always { get; } = new("--always", "-a")
+        {
+            Description = "Run the tasks even when they are up to date",
+        };
+
+        public Option<bool> DryRun { get; } = new("--dry-run", "-n")
+        {
+            Description = "Say which tasks would run and why; run nothing",
+        };
+
         public void AddTo(Command command)
         {
             command.Arguments.Add(Tasks);
             command.Options.Add(Jobs);
             command.Options.Add(KeepGoing);
+            command.Options.Add(Always);
+            command.Options.Add(DryRun);
             Jobs.Validators.Add(result =>
             {
                 if (result.GetValueOrDefault<int>() < 1)
@@ -195,6 +254,3 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         }
     }
 }
-
-/// <summary>What the command line asked a run to do.</summary>
-internal sealed record RunRequest(int[] Plan, int? Jobs, bool? KeepGoing, string ProjectDirectory, bool Color);

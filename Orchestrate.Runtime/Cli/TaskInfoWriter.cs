@@ -22,25 +22,42 @@ internal static class TaskInfoWriter
         }
     }
 
-    public static void Info(TaskGraph graph, int index, TextWriter output)
+    public static void Info(TaskGraph graph, int index, string status, TextWriter output)
     {
         var task = graph.Tasks[index];
         output.WriteLine(task.Doc is null ? task.Name : $"{task.Name}: {task.Doc}");
+        Field(output, "status", [status]);
         Field(output, "method", string.IsNullOrEmpty(task.Method) ? [] : [task.Method + (task.Source is null ? "" : $" ({task.Source})")]);
         Field(output, "depends on", graph.Dependencies[index].Select(d => graph.Tasks[d.Task].Name + d.Kind switch
         {
             DependencyKind.FileDep => $" (file dep {d.Path} is its target)",
             DependencyKind.CreateAfter => " (created after it)",
+            DependencyKind.ResultDep => " (result dep)",
             _ => "",
         }));
         Field(output, "needed by", graph.Dependents[index].Select(i => graph.Tasks[i].Name));
         Field(output, "file deps", task.FileDeps);
         Field(output, "targets", task.Targets);
+        if (task.UpToDate.Count > 0)
+        {
+            Field(output, "up to date", task.UpToDate.Select(Describe));
+        }
         if (task.IsDefault)
         {
             Field(output, "default", ["yes: runs when no task is named"]);
         }
     }
+
+    private static string Describe(UpToDateRule rule) => rule switch
+    {
+        RunOnceRule => "run once",
+        ConfigChangedRule c => $"while config {c.Name} is unchanged",
+        ResultDepRule r => $"while the result of {r.Task} is unchanged",
+        ExpiresAfterRule e => $"expires after {e.Lifetime}",
+        TimestampUnchangedRule t => $"while the {t.Kind.ToString().ToLowerInvariant()} time of {t.Path} is unchanged",
+        CustomRule c => $"while {c.Name} says so",
+        _ => rule.ToString(),
+    };
 
     private static void Field(TextWriter output, string label, IEnumerable<string> values)
     {

@@ -1,23 +1,175 @@
+using System.Text.Json;
 using Orchestrate.Planning;
 using Orchestrate.Reporting;
+using Orchestrate.Scheduling;
+using Orchestrate.UpToDate;
 
 namespace Orchestrate.Execution;
 
-/// <summary>Runs one task of the graph: builds its context and calls its generated invoker on the thread pool,
-/// so that a task whose body blocks does not hold up the scheduler.</summary>
-internal sealed class TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory)
+/// <summary>How a run treats the up-to-date state.</summary>
+/// <param name="Always">Run every task, up to date or not (<c>run --always</c>).</param>
+/// <param name="DryRun">Run nothing; say what would run and why (<c>run --dry-run</c>).</param>
+internal sealed record ExecutionMode(bool Always = false, bool DryRun = false);
+
+/// <summary>
+/// Runs one task of the graph: decides whether it is up to date, runs its generated invoker on the
+/// thread pool (so that a task whose body blocks does not hold up the scheduler), and records its
+/// success — with its file deps as they were before it ran — before its dependents may start.
+/// </summary>
+internal sealed class TaskExecutor
 {
-    public Task ExecuteAsync(int index, CancellationToken cancellationToken)
+    private readonly TaskGraph _graph;
+    private readonly IServiceProvider _services;
+    private readonly ProcessRunner _runner;
+    private readonly IRunObserver _observer;
+    private readonly string _projectDirectory;
+    private readonly StateStore? _store;
+    private readonly UpToDateChecker? _checker;
+    private readonly ExecutionMode _mode;
+    private readonly TimeProvider _clock;
+    private readonly bool[] _wouldRun;
+
+    /// <summary>An executor without a state store: every task runs (embedding, benchmarks).</summary>
+    public TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory)
+        : this(graph, services, runner, observer, projectDirectory, null, new ExecutionMode(), TimeProvider.System)
     {
-        var task = graph.Tasks[index];
-        return Task.Run(
-            async () =>
+    }
+
+    public TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory, StateStore? store, ExecutionMode mode, TimeProvider clock)
+    {
+        _graph = graph;
+        _services = services;
+        _runner = runner;
+        _observer = observer;
+        _projectDirectory = projectDirectory;
+        _store = store;
+        _mode = mode;
+        _clock = clock;
+        _checker = store is null ? null : new UpToDateChecker(store, projectDirectory, services, clock);
+        _wouldRun = mode.DryRun ? new bool[graph.Tasks.Count] : [];
+    }
+
+    public Task<TaskRunStatus> ExecuteAsync(int index, CancellationToken cancellationToken) =>
+        Task.Run(() => ExecuteCoreAsync(index, cancellationToken), cancellationToken);
+
+    private async Task<TaskRunStatus> ExecuteCoreAsync(int index, CancellationToken cancellationToken)
+    {
+        var task = _graph.Tasks[index];
+        CurrentTask.Name = task.Name;
+        if (_store is null || _checker is null)
+        {
+            _observer.TaskStarted(task.Name, UpToDateChecker.AlwaysRuns);
+            await InvokeAsync(task, cancellationToken).ConfigureAwait(false);
+            return TaskRunStatus.Succeeded;
+        }
+
+        if (_store.IsIgnored(task.Name))
+        {
+            return TaskRunStatus.Ignored;
+        }
+
+        if (_mode.DryRun)
+        {
+            return await DryRunAsync(index, task, cancellationToken).ConfigureAwait(false);
+        }
+
+        var decision = await _checker.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
+        if (!decision.Run)
+        {
+            return TaskRunStatus.UpToDate;
+        }
+
+        _observer.TaskStarted(task.Name, decision.Reason);
+        object? result;
+        try
+        {
+            result = await InvokeAsync(task, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed (or cancelled) run may have left its targets half made: drop the last success,
+            // so that the task runs again next time, as doit does. Its new state is never recorded.
+            if (_store.TryGet(task.Name, out _))
             {
-                CurrentTask.Name = task.Name;
-                var context = new LocalTaskContext(task, projectDirectory, runner, observer, cancellationToken);
-                await task.Invoke(new TaskInvocation(services, context)).ConfigureAwait(false);
-            },
-            cancellationToken);
+                await _store.ForgetAsync(task.Name).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        await _store.SaveAsync(task.Name, new TaskState(_clock.GetUtcNow(), ToJson(result), decision.Files, decision.Values)).ConfigureAwait(false);
+        return TaskRunStatus.Succeeded;
+    }
+
+    private async Task<TaskRunStatus> DryRunAsync(int index, TaskDescriptor task, CancellationToken cancellationToken)
+    {
+        string? reason;
+        try
+        {
+            var decision = await _checker!.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
+            reason = decision.Run ? decision.Reason : InputWillChange(index);
+        }
+        catch (MissingFileDepException) when (InputWillChange(index) is not null)
+        {
+            // The file does not exist yet, but a task that would run first makes it.
+            reason = InputWillChange(index);
+        }
+
+        if (reason is null)
+        {
+            return TaskRunStatus.UpToDate;
+        }
+
+        _wouldRun[index] = true;
+        _observer.TaskWouldRun(task.Name, reason);
+        return TaskRunStatus.WouldRun;
+    }
+
+    // In a dry run, a task whose inputs are made by a task that would run, would run too.
+    private string? InputWillChange(int index)
+    {
+        foreach (var dependency in _graph.Dependencies[index])
+        {
+            if (!Volatile.Read(ref _wouldRun[dependency.Task]))
+            {
+                continue;
+            }
+
+            var producer = _graph.Tasks[dependency.Task].Name;
+            switch (dependency.Kind)
+            {
+                case DependencyKind.FileDep:
+                    return $"{producer} would run first and remake {dependency.Path}";
+                case DependencyKind.ResultDep:
+                    return $"{producer} would run first and may return another result";
+            }
+        }
+
+        return null;
+    }
+
+    private async Task<object?> InvokeAsync(TaskDescriptor task, CancellationToken cancellationToken)
+    {
+        var context = new LocalTaskContext(task, _projectDirectory, _runner, _observer, cancellationToken);
+        return await task.Invoke(new TaskInvocation(_services, context)).ConfigureAwait(false);
+    }
+
+    private static string? ToJson(object? result)
+    {
+        if (result is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Serialize(result, result.GetType());
+        }
+        catch (Exception e) when (e is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            // A result that does not serialize is still compared, by its text.
+            return JsonSerializer.Serialize(result.ToString());
+        }
     }
 }
 

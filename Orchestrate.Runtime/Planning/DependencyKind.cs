@@ -11,6 +11,9 @@ public enum DependencyKind
 
     /// <summary>Declared with <see cref="CreateAfterAttribute"/>.</summary>
     CreateAfter,
+
+    /// <summary>Declared with <see cref="ResultDepAttribute"/>: runs after it, and is out of date when its result changes.</summary>
+    ResultDep,
 }
 
 /// <summary>An edge of the graph: the task depends on <paramref name="Task"/>.</summary>

@@ -81,9 +81,29 @@ public sealed class TaskGraph
                 AddEdge(edges, Resolve(byName, task, after, "is created after"), DependencyKind.CreateAfter, null);
             }
 
+            foreach (var rule in task.UpToDate)
+            {
+                if (rule is ResultDepRule resultDep)
+                {
+                    AddEdge(edges, Resolve(byName, task, resultDep.Task, "depends on the result of"), DependencyKind.ResultDep, null);
+                }
+            }
+
             foreach (var fileDep in task.FileDeps)
             {
-                if (byTarget.TryGetValue(PathNames.Normalize(fileDep), out var producer) && producer != i)
+                if (Glob.IsPattern(fileDep))
+                {
+                    // A pattern depends on every task whose target it matches.
+                    var pattern = Glob.ToRegex(fileDep);
+                    foreach (var (target, producer) in byTarget)
+                    {
+                        if (producer != i && pattern.IsMatch(target))
+                        {
+                            AddEdge(edges, producer, DependencyKind.FileDep, target);
+                        }
+                    }
+                }
+                else if (byTarget.TryGetValue(PathNames.Normalize(fileDep), out var producer) && producer != i)
                 {
                     AddEdge(edges, producer, DependencyKind.FileDep, fileDep);
                 }

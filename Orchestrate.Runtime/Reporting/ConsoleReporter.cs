@@ -8,12 +8,51 @@ namespace Orchestrate.Reporting;
 /// a line when it ends, and at the end a summary with one line per failure. Whole lines only, under
 /// one lock, so the output of parallel tasks never mixes within a line.
 /// </summary>
-public sealed class ConsoleReporter(TextWriter output, bool color) : IRunObserver
+public sealed class ConsoleReporter : IRunObserver, IDisposable
 {
     private const int MaxPrefix = 28;
     private const int FailureLines = 5;
+    private static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(50);
     private readonly Lock _gate = new();
+    private readonly TextWriter _output;
+    private readonly bool _color;
+    private readonly Timer _flusher;
+    private bool _dirty;
     private int _width = 8;
+
+    /// <summary>Writes to <paramref name="output"/>, which should not flush on every line: lines are
+    /// flushed together at most every 50 ms, and at the end of the run, so that a run of ten thousand
+    /// up-to-date tasks does not cost ten thousand writes.</summary>
+    public ConsoleReporter(TextWriter output, bool color)
+    {
+        _output = output;
+        _color = color;
+        _flusher = new Timer(_ => Flush(), null, FlushEvery, FlushEvery);
+    }
+
+    /// <summary>A buffered writer on standard output, for <see cref="ConsoleReporter(TextWriter, bool)"/>.</summary>
+    public static TextWriter OpenStandardOutput() =>
+        new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+
+    /// <summary>Writes what is buffered.</summary>
+    public void Flush()
+    {
+        lock (_gate)
+        {
+            if (_dirty)
+            {
+                _output.Flush();
+                _dirty = false;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _flusher.Dispose();
+        Flush();
+    }
 
     /// <inheritdoc />
     public void RunStarting(IReadOnlyList<string> tasks)
@@ -28,7 +67,11 @@ public sealed class ConsoleReporter(TextWriter output, bool color) : IRunObserve
     }
 
     /// <inheritdoc />
-    public void TaskStarted(string task) => WriteLine($"{Paint("->", Ansi.Cyan)} {task}");
+    public void TaskStarted(string task, string reason) =>
+        WriteLine(reason == UpToDate.UpToDateChecker.AlwaysRuns ? $"{Paint("->", Ansi.Cyan)} {task}" : $"{Paint("->", Ansi.Cyan)} {task} ({reason})");
+
+    /// <inheritdoc />
+    public void TaskWouldRun(string task, string reason) => WriteLine($"{Paint("would run", Ansi.Cyan)} {task} ({reason})");
 
     /// <inheritdoc />
     public void TaskOutput(string task, string line, bool isError) =>
@@ -41,6 +84,12 @@ public sealed class ConsoleReporter(TextWriter output, bool color) : IRunObserve
         {
             case TaskRunStatus.Succeeded:
                 WriteLine($"{Paint("ok", Ansi.Green)} {outcome.Name} ({Seconds(outcome.Duration)})");
+                break;
+            case TaskRunStatus.UpToDate:
+                WriteLine($"{Paint("--", Ansi.Dim)} {outcome.Name} (up to date)");
+                break;
+            case TaskRunStatus.Ignored:
+                WriteLine($"{Paint("!!", Ansi.Yellow)} {outcome.Name} (ignored)");
                 break;
             case TaskRunStatus.Failed:
                 WriteLine($"{Paint("FAILED", Ansi.Red)} {outcome.Name} ({Seconds(outcome.Duration)}): {FailureText.Summary(outcome.Error)}");
@@ -60,6 +109,9 @@ public sealed class ConsoleReporter(TextWriter output, bool color) : IRunObserve
             .Append(" in ").Append(Seconds(outcome.Duration));
         var parts = new List<string>();
         Add(parts, outcome, TaskRunStatus.Succeeded, "succeeded");
+        Add(parts, outcome, TaskRunStatus.UpToDate, "up to date");
+        Add(parts, outcome, TaskRunStatus.WouldRun, "would run");
+        Add(parts, outcome, TaskRunStatus.Ignored, "ignored");
         Add(parts, outcome, TaskRunStatus.Failed, "failed");
         Add(parts, outcome, TaskRunStatus.Blocked, "blocked by a failure");
         Add(parts, outcome, TaskRunStatus.NotRun, "not run");
@@ -98,10 +150,11 @@ public sealed class ConsoleReporter(TextWriter output, bool color) : IRunObserve
         {
             foreach (var line in lines)
             {
-                output.WriteLine(line);
+                _output.WriteLine(line);
             }
 
-            output.Flush();
+            _output.Flush();
+            _dirty = false;
         }
     }
 
@@ -116,14 +169,15 @@ public sealed class ConsoleReporter(TextWriter output, bool color) : IRunObserve
 
     private static string Seconds(TimeSpan duration) => $"{duration.TotalSeconds:0.00}s";
 
-    private string Paint(string text, string code) => color ? $"{code}{text}{Ansi.Reset}" : text;
+    private string Paint(string text, string code) => _color ? $"{code}{text}{Ansi.Reset}" : text;
 
-    private void WriteLine(string line)
+    /// <summary>Writes one whole line (the run's other reporters, such as dry runs, use it too).</summary>
+    public void WriteLine(string line)
     {
         lock (_gate)
         {
-            output.WriteLine(line);
-            output.Flush();
+            _output.WriteLine(line);
+            _dirty = true;
         }
     }
 

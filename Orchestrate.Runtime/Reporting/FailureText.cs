@@ -11,6 +11,8 @@ public static class FailureText
     {
         null => "failed",
         CommandFailedException command => command.Message,
+        // Orchestrate's own errors are written for the user: their message is the whole story.
+        _ when error.GetType().Assembly == typeof(FailureText).Assembly => error.Message,
         AggregateException { InnerExceptions.Count: 1 } aggregate => Summary(aggregate.InnerException),
         _ => $"{error.GetType().Name}: {error.Message}{Where(error)}",
     };

@@ -11,8 +11,11 @@ public interface IRunObserver
     /// <summary>A run of these tasks (names in topological order) begins.</summary>
     void RunStarting(IReadOnlyList<string> tasks);
 
-    /// <summary>A task started.</summary>
-    void TaskStarted(string task);
+    /// <summary>A task started, for this reason ("src/a.c changed", "never ran").</summary>
+    void TaskStarted(string task, string reason);
+
+    /// <summary>Dry run: the task would run, for this reason.</summary>
+    void TaskWouldRun(string task, string reason);
 
     /// <summary>A task (or a process it runs) wrote a line.</summary>
     void TaskOutput(string task, string line, bool isError);
@@ -36,7 +39,10 @@ public sealed class NullRunObserver : IRunObserver
     public void RunStarting(IReadOnlyList<string> tasks) { }
 
     /// <inheritdoc />
-    public void TaskStarted(string task) { }
+    public void TaskStarted(string task, string reason) { }
+
+    /// <inheritdoc />
+    public void TaskWouldRun(string task, string reason) { }
 
     /// <inheritdoc />
     public void TaskOutput(string task, string line, bool isError) { }

@@ -13,10 +13,25 @@ namespace Orchestrate.Scheduling;
 public static class Scheduler
 {
     /// <summary>Runs the plan. <paramref name="execute"/> runs one task (by graph index) and throws on failure.</summary>
-    public static async Task<RunOutcome> RunAsync(
+    public static Task<RunOutcome> RunAsync(
         TaskGraph graph,
         int[] plan,
         Func<int, CancellationToken, Task> execute,
+        SchedulerOptions options,
+        IRunObserver observer,
+        CancellationToken cancellationToken) =>
+        RunAsync(graph, plan, async (i, token) =>
+        {
+            await execute(i, token).ConfigureAwait(false);
+            return TaskRunStatus.Succeeded;
+        }, options, observer, cancellationToken);
+
+    /// <summary>Runs the plan. <paramref name="execute"/> runs one task (by graph index), says how it ended
+    /// (succeeded, up to date...), and throws on failure.</summary>
+    public static async Task<RunOutcome> RunAsync(
+        TaskGraph graph,
+        int[] plan,
+        Func<int, CancellationToken, Task<TaskRunStatus>> execute,
         SchedulerOptions options,
         IRunObserver observer,
         CancellationToken cancellationToken)
@@ -58,8 +73,7 @@ public static class Scheduler
             var begin = Stopwatch.GetTimestamp();
             try
             {
-                await execute(plan[k], token).ConfigureAwait(false);
-                status[k] = TaskRunStatus.Succeeded;
+                status[k] = await execute(plan[k], token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -83,7 +97,7 @@ public static class Scheduler
             observer.TaskFinished(new TaskOutcome(name, status[k], durations[k], errors[k]));
             switch (status[k])
             {
-                case TaskRunStatus.Succeeded:
+                case TaskRunStatus.Succeeded or TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.WouldRun:
                     foreach (var dependent in graph.Dependents[index])
                     {
                         var d = local[dependent];
@@ -131,7 +145,6 @@ public static class Scheduler
             while (!stopping && running < jobs && ready.TryDequeue(out var next))
             {
                 running++;
-                observer.TaskStarted(graph.Tasks[plan[next]].Name);
                 _ = RunOne(next);
             }
 

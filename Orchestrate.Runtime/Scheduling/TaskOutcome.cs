@@ -8,14 +8,22 @@ namespace Orchestrate.Scheduling;
 /// <param name="BlockedBy">For <see cref="TaskRunStatus.Blocked"/>, the failed task it waited for.</param>
 public sealed record TaskOutcome(string Name, TaskRunStatus Status, TimeSpan Duration, Exception? Error = null, string? BlockedBy = null);
 
+/// <summary>Helpers on <see cref="TaskRunStatus"/>.</summary>
+public static class TaskRunStatusExtensions
+{
+    /// <summary>True for the statuses after which dependents may run.</summary>
+    public static bool IsDone(this TaskRunStatus status) =>
+        status is TaskRunStatus.Succeeded or TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.WouldRun;
+}
+
 /// <summary>How a whole run ended.</summary>
 /// <param name="Tasks">Each task of the run, in topological order.</param>
 /// <param name="Cancelled">True when the run was cancelled (Ctrl+C).</param>
 /// <param name="Duration">Wall-clock time of the run.</param>
 public sealed record RunOutcome(IReadOnlyList<TaskOutcome> Tasks, bool Cancelled, TimeSpan Duration)
 {
-    /// <summary>True when every task succeeded.</summary>
-    public bool Succeeded => !Cancelled && Tasks.All(t => t.Status == TaskRunStatus.Succeeded);
+    /// <summary>True when every task succeeded, was up to date, ignored, or (dry run) would run.</summary>
+    public bool Succeeded => !Cancelled && Tasks.All(t => t.Status.IsDone());
 
     /// <summary>Number of tasks with that status.</summary>
     public int Count(TaskRunStatus status) => Tasks.Count(t => t.Status == status);

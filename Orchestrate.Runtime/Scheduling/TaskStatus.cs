@@ -9,6 +9,15 @@ public enum TaskRunStatus
     /// <summary>Ran and succeeded.</summary>
     Succeeded,
 
+    /// <summary>Did not need to run: up to date.</summary>
+    UpToDate,
+
+    /// <summary>Set aside with <c>ignore</c>: not run, counts as done for its dependents.</summary>
+    Ignored,
+
+    /// <summary>Dry run: would have run.</summary>
+    WouldRun,
+
     /// <summary>Ran and failed.</summary>
     Failed,
 

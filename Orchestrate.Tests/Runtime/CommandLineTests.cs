@@ -6,8 +6,10 @@ public class CommandLineTests
     private static CliHarness BuildLike()
     {
         var cli = new CliHarness();
-        cli.Add("compile", _ => Task.CompletedTask, fileDeps: ["src/hello.c"], targets: ["obj/hello.o"], doc: "Compile the C sources");
-        cli.Add("link", _ => Task.CompletedTask, fileDeps: ["obj/hello.o"], targets: ["bin/hello"], doc: "Link the program");
+        Directory.CreateDirectory(Path.Combine(cli.Directory, "src"));
+        File.WriteAllText(Path.Combine(cli.Directory, "src", "hello.c"), "int main(void) { return 0; }\n");
+        cli.Add("compile", ctx => ctx.Shell("mkdir -p obj && cp src/hello.c obj/hello.o"), fileDeps: ["src/hello.c"], targets: ["obj/hello.o"], doc: "Compile the C sources");
+        cli.Add("link", ctx => ctx.Shell("mkdir -p bin && cp obj/hello.o bin/hello"), fileDeps: ["obj/hello.o"], targets: ["bin/hello"], doc: "Link the program");
         cli.Add("test", _ => Task.CompletedTask, dependsOn: ["link"], isDefault: true);
         return cli;
     }
@@ -95,6 +97,7 @@ public class CommandLineTests
         Assert.That(result.Lines, Is.EqualTo(new[]
         {
             "link: Link the program",
+            "  status:      out of date: never ran",
             "  method:      Tests.link",
             "  depends on:  compile (file dep obj/hello.o is its target)",
             "  needed by:   test",

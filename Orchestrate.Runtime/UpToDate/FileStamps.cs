@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using Orchestrate.Planning;
+
+namespace Orchestrate.UpToDate;
+
+/// <summary>Stamps files: size and modification time from one stat, and the content hash only when
+/// those differ from what was recorded (doit's MD5 checker with its timestamp shortcut).</summary>
+internal static class FileStamps
+{
+    /// <summary>The task's file deps, globs expanded, as sorted normalized relative paths.</summary>
+    public static IReadOnlyList<string> Resolve(string projectDirectory, IReadOnlyList<string> fileDeps)
+    {
+        if (fileDeps.Count == 1 && !Glob.IsPattern(fileDeps[0]))
+        {
+            return [PathNames.Normalize(fileDeps[0])];
+        }
+
+        var paths = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var dep in fileDeps)
+        {
+            if (Glob.IsPattern(dep))
+            {
+                paths.UnionWith(Glob.Expand(projectDirectory, dep));
+            }
+            else
+            {
+                paths.Add(PathNames.Normalize(dep));
+            }
+        }
+
+        return [.. paths];
+    }
+
+    /// <summary>Stamps one file, reusing the recorded hash when size and time did not change.
+    /// Null when the file does not exist.</summary>
+    public static FileStamp? Stamp(string projectDirectory, string path, FileStamp? previous)
+    {
+        var info = new FileInfo(Path.Combine(projectDirectory, path));
+        if (!info.Exists)
+        {
+            return null;
+        }
+
+        var size = info.Length;
+        var ticks = info.LastWriteTimeUtc.Ticks;
+        if (previous is not null && previous.Size == size && previous.ModifiedTicks == ticks)
+        {
+            return previous;
+        }
+
+        return new FileStamp(path, size, ticks, Hash(info.FullName));
+    }
+
+    private static string Hash(string file)
+    {
+        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(stream, digest);
+        return Convert.ToHexStringLower(digest[..16]);
+    }
+
+    /// <summary>A short stable hash of a text (a config value, a result).</summary>
+    public static string HashText(string text)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text), digest);
+        return Convert.ToHexStringLower(digest[..16]);
+    }
+}

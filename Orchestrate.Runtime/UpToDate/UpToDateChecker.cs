@@ -1,0 +1,225 @@
+using System.Globalization;
+using System.Text.Json;
+using Orchestrate.Planning;
+
+namespace Orchestrate.UpToDate;
+
+/// <summary>Whether a task runs, and why, with what to record if it succeeds.</summary>
+/// <param name="Run">True when the task must run.</param>
+/// <param name="Reason">Why, in words ("src/a.c changed", "target obj/a.o is missing", "never ran").</param>
+/// <param name="Files">Its file deps as they are now, before its action runs: recorded on success.</param>
+/// <param name="Values">Its rules' values as they are now: recorded on success.</param>
+public sealed record UpToDateDecision(bool Run, string Reason, IReadOnlyList<FileStamp> Files, IReadOnlyDictionary<string, string> Values);
+
+/// <summary>A file dep that does not exist and that no task makes: the task cannot run.</summary>
+public sealed class MissingFileDepException(string task, string path)
+    : Exception($"file dep '{path}' of task '{task}' does not exist, and no task declares it as a target: create it, or fix the path")
+{
+    /// <summary>The missing path.</summary>
+    public string Path { get; } = path;
+}
+
+/// <summary>
+/// doit's rules: a task is up to date when it succeeded before, every up-to-date rule holds, all its
+/// targets exist, and none of its file deps changed (same set of files, same content). A task with
+/// neither file deps nor rules always runs. Dependencies order tasks but do not make them out of date.
+/// </summary>
+public sealed class UpToDateChecker(StateStore store, string projectDirectory, IServiceProvider services, TimeProvider clock)
+{
+    /// <summary>The reason of a task without file deps or rules, which runs every time (not worth printing).</summary>
+    public const string AlwaysRuns = "no file deps or up-to-date rules: always runs";
+
+    private static readonly IReadOnlyDictionary<string, string> NoValues = new Dictionary<string, string>();
+
+    /// <summary>Decides for one task. <paramref name="always"/> (run --always) runs it whatever the state.</summary>
+    /// <exception cref="MissingFileDepException">A file dep is missing.</exception>
+    public async ValueTask<UpToDateDecision> CheckAsync(TaskDescriptor task, bool always, CancellationToken cancellationToken)
+    {
+        var hasState = store.TryGet(task.Name, out var state);
+        var files = StampFileDeps(task, hasState ? state : null, out var fileReason);
+        var values = RuleValues(task, cancellationToken);
+
+        if (always)
+        {
+            return new UpToDateDecision(true, "--always", files, values);
+        }
+
+        if (task.FileDeps.Count == 0 && task.UpToDate.Count == 0)
+        {
+            return new UpToDateDecision(true, AlwaysRuns, files, values);
+        }
+
+        if (!hasState)
+        {
+            return new UpToDateDecision(true, "never ran", files, values);
+        }
+
+        var ruleReason = await BrokenRuleAsync(task, state, values, cancellationToken).ConfigureAwait(false);
+        if (ruleReason is not null)
+        {
+            return new UpToDateDecision(true, ruleReason, files, values);
+        }
+
+        foreach (var target in task.Targets)
+        {
+            if (!Path.Exists(Path.Combine(projectDirectory, target)))
+            {
+                return new UpToDateDecision(true, $"target {target} is missing", files, values);
+            }
+        }
+
+        fileReason ??= CompareFiles(state.FileDeps, files);
+        return fileReason is not null
+            ? new UpToDateDecision(true, fileReason, files, values)
+            : new UpToDateDecision(false, "up to date", files, values);
+    }
+
+    private IReadOnlyList<FileStamp> StampFileDeps(TaskDescriptor task, TaskState? state, out string? reason)
+    {
+        reason = null;
+        if (task.FileDeps.Count == 0)
+        {
+            return [];
+        }
+
+        var paths = FileStamps.Resolve(projectDirectory, task.FileDeps);
+        var stamps = new FileStamp[paths.Count];
+        for (var i = 0; i < paths.Count; i++)
+        {
+            var previous = state is null ? null : Find(state.FileDeps, paths[i]);
+            stamps[i] = FileStamps.Stamp(projectDirectory, paths[i], previous) ?? throw new MissingFileDepException(task.Name, paths[i]);
+        }
+
+        return stamps;
+    }
+
+    private static FileStamp? Find(IReadOnlyList<FileStamp> stamps, string path)
+    {
+        // Stamps are sorted by path; most tasks have a handful, so a linear scan is as fast as a search.
+        foreach (var stamp in stamps)
+        {
+            if (stamp.Path == path)
+            {
+                return stamp;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? CompareFiles(IReadOnlyList<FileStamp> before, IReadOnlyList<FileStamp> now)
+    {
+        var changes = new List<string>();
+        var old = before.ToDictionary(s => s.Path, StringComparer.Ordinal);
+        foreach (var stamp in now)
+        {
+            if (!old.Remove(stamp.Path, out var previous))
+            {
+                changes.Add($"{stamp.Path} added");
+            }
+            else if (previous.Hash != stamp.Hash)
+            {
+                changes.Add($"{stamp.Path} changed");
+            }
+        }
+
+        changes.AddRange(old.Keys.Order(StringComparer.Ordinal).Select(p => $"{p} removed"));
+        return changes.Count switch
+        {
+            0 => null,
+            <= 3 => string.Join(", ", changes),
+            _ => $"{string.Join(", ", changes.Take(3))} and {changes.Count - 3} more",
+        };
+    }
+
+    private IReadOnlyDictionary<string, string> RuleValues(TaskDescriptor task, CancellationToken cancellationToken)
+    {
+        if (task.UpToDate.Count == 0)
+        {
+            return NoValues;
+        }
+
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var rule in task.UpToDate)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (rule)
+            {
+                case ConfigChangedRule config:
+                    values[$"config:{config.Name}"] = FileStamps.HashText(ToJson(config.Compute(services)));
+                    break;
+                case ResultDepRule resultDep:
+                    values[$"result:{resultDep.Task}"] = store.TryGet(resultDep.Task, out var other) ? FileStamps.HashText(other.Result ?? "null") : "none";
+                    break;
+                case TimestampUnchangedRule timestamp:
+                    values[$"timestamp:{timestamp.Kind}:{timestamp.Path}"] = Timestamp(timestamp);
+                    break;
+            }
+        }
+
+        return values;
+    }
+
+    private async ValueTask<string?> BrokenRuleAsync(TaskDescriptor task, TaskState state, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    {
+        foreach (var rule in task.UpToDate)
+        {
+            switch (rule)
+            {
+                case RunOnceRule:
+                    break; // it ran before: that is all run-once asks
+                case ConfigChangedRule config when Changed(state, values, $"config:{config.Name}"):
+                    return $"config {config.Name} changed";
+                case ResultDepRule resultDep when Changed(state, values, $"result:{resultDep.Task}"):
+                    return $"result of {resultDep.Task} changed";
+                case TimestampUnchangedRule timestamp when Changed(state, values, $"timestamp:{timestamp.Kind}:{timestamp.Path}"):
+                    return $"{timestamp.Kind.ToString().ToLowerInvariant()} time of {timestamp.Path} changed";
+                case ExpiresAfterRule expires when clock.GetUtcNow() - state.SucceededAt >= expires.Lifetime:
+                    return $"expired: last success {Ago(clock.GetUtcNow() - state.SucceededAt)} ago, expires after {Ago(expires.Lifetime)}";
+                case CustomRule custom:
+                    var context = new UpToDateContext(task.Name, projectDirectory, state.SucceededAt, services, cancellationToken);
+                    if (!await custom.IsUpToDate(context).ConfigureAwait(false))
+                    {
+                        return $"{custom.Name} says it is out of date";
+                    }
+
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool Changed(TaskState state, IReadOnlyDictionary<string, string> now, string key) =>
+        !state.Values.TryGetValue(key, out var before) || !now.TryGetValue(key, out var current) || before != current;
+
+    private string Timestamp(TimestampUnchangedRule rule)
+    {
+        var path = Path.Combine(projectDirectory, rule.Path);
+        if (!Path.Exists(path))
+        {
+            return "missing";
+        }
+
+        var time = rule.Kind switch
+        {
+            TimestampKind.Accessed => File.GetLastAccessTimeUtc(path),
+            TimestampKind.Changed => ChangeTime(path),
+            _ => File.GetLastWriteTimeUtc(path),
+        };
+        return time.Ticks.ToString(CultureInfo.InvariantCulture);
+    }
+
+    private static DateTime ChangeTime(string path) => UnixStat.ChangeTimeUtc(path);
+
+    private static string ToJson(object? value) => value switch
+    {
+        null => "null",
+        string s => JsonSerializer.Serialize(s),
+        _ => JsonSerializer.Serialize(value, value.GetType()),
+    };
+
+    private static string Ago(TimeSpan span) => span.TotalDays >= 1
+        ? $"{span.TotalDays:0.#} d"
+        : span.TotalHours >= 1 ? $"{span.TotalHours:0.#} h" : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.#} min" : $"{span.TotalSeconds:0.#} s";
+}
