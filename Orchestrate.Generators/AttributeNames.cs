@@ -20,5 +20,26 @@ namespace Orchestrate.Generators
 
         /// <summary><c>[CreateAfter]</c>: the task is created after another task ran.</summary>
         public const string CreateAfter = "Orchestrate.CreateAfterAttribute";
+
+        /// <summary><c>[RunOnce]</c>: up to date once it succeeded.</summary>
+        public const string RunOnce = "Orchestrate.RunOnceAttribute";
+
+        /// <summary><c>[ConfigChanged]</c>: out of date when a computed value changes.</summary>
+        public const string ConfigChanged = "Orchestrate.ConfigChangedAttribute";
+
+        /// <summary><c>[ResultDep]</c>: out of date when another task's result changes.</summary>
+        public const string ResultDep = "Orchestrate.ResultDepAttribute";
+
+        /// <summary><c>[ExpiresAfter]</c>: out of date some time after the last success.</summary>
+        public const string ExpiresAfter = "Orchestrate.ExpiresAfterAttribute";
+
+        /// <summary><c>[TimestampUnchanged]</c>: out of date when a path's timestamp changes.</summary>
+        public const string TimestampUnchanged = "Orchestrate.TimestampUnchangedAttribute";
+
+        /// <summary><c>[UpToDateIf]</c>: a custom up-to-date predicate.</summary>
+        public const string UpToDateIf = "Orchestrate.UpToDateIfAttribute";
+
+        /// <summary><c>[Clean]</c>: what <c>clean</c> runs for the task.</summary>
+        public const string Clean = "Orchestrate.CleanAttribute";
     }
 }

@@ -34,6 +34,33 @@ namespace Orchestrate.Generators
                 }
 
                 string? createAfter = spec.CreateAfter is null ? null : ResolveName(resolver, specs, i, spec.CreateAfter);
+                var rules = new List<RuleEntry>();
+                var resultDeps = new HashSet<string>(StringComparer.Ordinal);
+                foreach (RuleSpec rule in spec.UpToDate)
+                {
+                    switch (rule.Kind)
+                    {
+                        case UpToDateRuleKind.ResultDep:
+                            // Unknown and ambiguous references are reported by the graph checks.
+                            string? resolved = ResolveName(resolver, specs, i, rule.Argument);
+                            if (resolved is not null && resultDeps.Add(resolved))
+                            {
+                                rules.Add(new RuleEntry(rule.Kind, resolved, null, 0, ReturnKind.Value, null));
+                            }
+
+                            break;
+                        case UpToDateRuleKind.ConfigChanged:
+                            rules.Add(new RuleEntry(rule.Kind, rule.Argument, null, 0, ReturnKind.Value, CallExpression(rule.Method!, CallSite.Services)));
+                            break;
+                        case UpToDateRuleKind.Custom:
+                            rules.Add(new RuleEntry(rule.Kind, rule.Argument, null, 0, rule.Method!.ReturnKind, CallExpression(rule.Method, CallSite.UpToDateContext)));
+                            break;
+                        default:
+                            rules.Add(new RuleEntry(rule.Kind, rule.Argument, rule.Detail, rule.Seconds, ReturnKind.Value, null));
+                            break;
+                    }
+                }
+
                 entries.Add(new CatalogEntry(
                     Name: spec.Name,
                     Method: spec.MethodDisplay,
@@ -45,7 +72,10 @@ namespace Orchestrate.Generators
                     IsDefault: spec.IsDefault,
                     ServiceType: spec.IsStatic ? null : spec.TypeFullName,
                     ReturnKind: spec.ReturnKind,
-                    Call: CallExpression(spec)));
+                    Call: CallExpression(new MethodRef(spec.TypeFullName, spec.MethodName, spec.IsStatic, spec.ReturnKind, spec.Parameters), CallSite.Invocation),
+                    UpToDate: rules.ToEquatableArray(),
+                    CleanReturnKind: spec.Clean?.ReturnKind ?? ReturnKind.Void,
+                    CleanCall: spec.Clean is null ? null : CallExpression(spec.Clean, CallSite.Invocation)));
             }
 
             entries.Sort((a, b) =>
@@ -62,18 +92,39 @@ namespace Orchestrate.Generators
             return resolution.Kind == ResolutionKind.Resolved ? specs[resolution.Task].Name : null;
         }
 
-        private static string CallExpression(TaskSpec spec)
+        /// <summary>What the generated lambda has at hand to supply the receiver and the arguments.</summary>
+        private enum CallSite
         {
-            string receiver = spec.IsStatic ? spec.TypeFullName : "invocation.GetService<" + spec.TypeFullName + ">()";
-            string method = SyntaxFacts.GetKeywordKind(spec.MethodName) != SyntaxKind.None ? "@" + spec.MethodName : spec.MethodName;
-            IEnumerable<string> arguments = spec.Parameters.Select(p => p.Kind switch
+            /// <summary>A <c>TaskInvoker</c>: <c>invocation</c>.</summary>
+            Invocation,
+
+            /// <summary>A <c>[ConfigChanged]</c> computation: <c>services</c> (an <c>IServiceProvider</c>).</summary>
+            Services,
+
+            /// <summary>An <c>[UpToDateIf]</c> predicate: <c>context</c> (an <c>UpToDateContext</c>).</summary>
+            UpToDateContext,
+        }
+
+        private static string CallExpression(MethodRef method, CallSite site)
+        {
+            string receiver = method.IsStatic ? method.TypeFullName : Service(method.TypeFullName, site);
+            string name = SyntaxFacts.GetKeywordKind(method.MethodName) != SyntaxKind.None ? "@" + method.MethodName : method.MethodName;
+            IEnumerable<string> arguments = method.Parameters.Select(p => p.Kind switch
             {
                 ParameterKind.Context => "invocation.Context",
                 ParameterKind.ContextSubclass => "(" + p.Type + ")invocation.Context",
-                ParameterKind.CancellationToken => "invocation.CancellationToken",
-                _ => "invocation.GetService<" + p.Type + ">()",
+                ParameterKind.CancellationToken => site == CallSite.UpToDateContext ? "context.CancellationToken" : "invocation.CancellationToken",
+                ParameterKind.UpToDateContext => "context",
+                _ => Service(p.Type, site),
             });
-            return receiver + "." + method + "(" + string.Join(", ", arguments) + ")";
+            return receiver + "." + name + "(" + string.Join(", ", arguments) + ")";
         }
+
+        private static string Service(string type, CallSite site) => site switch
+        {
+            CallSite.Services => "((" + type + ")services.GetService(typeof(" + type + "))!)",
+            CallSite.UpToDateContext => "context.GetService<" + type + ">()",
+            _ => "invocation.GetService<" + type + ">()",
+        };
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 using System.Reflection;
 using System.Text;
@@ -12,6 +13,8 @@ namespace Orchestrate.Generators
         public const string HintName = "Orchestrate.TaskCatalog.g.cs";
 
         private const string ValueTaskOfObject = "global::System.Threading.Tasks.ValueTask<object?>";
+
+        private const string Rules = "global::Orchestrate.UpToDateRule";
 
         private static readonly string Version =
             typeof(CatalogEmitter).Assembly.GetCustomAttribute<AssemblyFileVersionAttribute>()?.Version
@@ -49,9 +52,26 @@ namespace Orchestrate.Generators
                 writer.Line("FileDeps = " + StringArray(entry.FileDeps) + ",");
                 writer.Line("Targets = " + StringArray(entry.Targets) + ",");
                 writer.Line("CreateAfter = " + NullableLiteral(entry.CreateAfter) + ",");
+                if (entry.UpToDate.Count > 0)
+                {
+                    writer.Line("UpToDate = new global::Orchestrate.UpToDateRule[]");
+                    writer.Open();
+                    foreach (RuleEntry rule in entry.UpToDate)
+                    {
+                        writer.Line(Rule(rule) + ",");
+                    }
+
+                    writer.Close("},");
+                }
+
+                if (entry.CleanCall is not null)
+                {
+                    writer.Line("Clean = " + Invoker(entry.CleanReturnKind, entry.CleanCall) + ",");
+                }
+
                 writer.Line("IsDefault = " + (entry.IsDefault ? "true" : "false") + ",");
                 writer.Line("ServiceType = " + (entry.ServiceType is null ? "null" : "typeof(" + entry.ServiceType + ")") + ",");
-                writer.Line("Invoke = " + Invoker(entry) + ",");
+                writer.Line("Invoke = " + Invoker(entry.ReturnKind, entry.Call) + ",");
                 writer.Close("},");
             }
 
@@ -61,12 +81,25 @@ namespace Orchestrate.Generators
             return writer.ToString();
         }
 
-        private static string Invoker(CatalogEntry entry) => entry.ReturnKind switch
+        private static string Invoker(ReturnKind returnKind, string call) => returnKind switch
         {
-            ReturnKind.Void => "static invocation => { " + entry.Call + "; return new " + ValueTaskOfObject + "((object?)null); }",
-            ReturnKind.Awaitable => "static async invocation => { await " + entry.Call + "; return null; }",
-            ReturnKind.AwaitableOfT => "static async invocation => (object?)(await " + entry.Call + ")",
-            _ => "static invocation => new " + ValueTaskOfObject + "((object?)" + entry.Call + ")",
+            ReturnKind.Void => "static invocation => { " + call + "; return new " + ValueTaskOfObject + "((object?)null); }",
+            ReturnKind.Awaitable => "static async invocation => { await " + call + "; return null; }",
+            ReturnKind.AwaitableOfT => "static async invocation => (object?)(await " + call + ")",
+            _ => "static invocation => new " + ValueTaskOfObject + "((object?)" + call + ")",
+        };
+
+        private static string Rule(RuleEntry rule) => rule.Kind switch
+        {
+            UpToDateRuleKind.RunOnce => Rules + ".RunOnce",
+            UpToDateRuleKind.ConfigChanged => Rules + ".ConfigChanged(" + Literal(rule.Argument) + ", static services => (object?)" + rule.Call + ")",
+            UpToDateRuleKind.ResultDep => Rules + ".ResultDep(" + Literal(rule.Argument) + ")",
+            UpToDateRuleKind.ExpiresAfter =>
+                Rules + ".ExpiresAfter(global::System.TimeSpan.FromSeconds(" + rule.Seconds.ToString(CultureInfo.InvariantCulture) + "))",
+            UpToDateRuleKind.TimestampUnchanged => Rules + ".TimestampUnchanged(" + Literal(rule.Argument) + ", " + rule.Detail + ")",
+            _ => Rules + ".Custom(" + Literal(rule.Argument) + ", " + (rule.ReturnKind == ReturnKind.AwaitableOfT
+                ? "static async context => await " + rule.Call
+                : "static context => new global::System.Threading.Tasks.ValueTask<bool>(" + rule.Call + ")") + ")",
         };
 
         private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);

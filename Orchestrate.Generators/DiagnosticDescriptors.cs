@@ -17,7 +17,7 @@ namespace Orchestrate.Generators
             category: Category,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "Tasks cannot depend on each other in a cycle. Edges come from [DependsOn], [CreateAfter], and file deps that are another task's target; an edge of the last kind is shown as \"-> b (file dep 'x' is a target of 'b')\".",
+            description: "Tasks cannot depend on each other in a cycle. Edges come from [DependsOn], [ResultDep], [CreateAfter], and file deps that are another task's target; an edge of the last kind is shown as \"-> b (file dep 'x' is a target of 'b')\".",
             helpLinkUri: HelpLink);
 
 #pragma warning disable RS1032 // The message ends with advice that is a question or a sentence of its own.
@@ -101,6 +101,41 @@ namespace Orchestrate.Generators
             description: "Task names are used on the command line; ':', ',' and '/' separate hosts and sub-tasks.",
             helpLinkUri: HelpLink);
 
+#pragma warning disable RS1032 // The message ends with advice that is a question or a sentence of its own.
+        /// <summary>ORCH0009: a [ConfigChanged], [UpToDateIf] or [Clean] reference names no method.</summary>
+        public static readonly DiagnosticDescriptor UnknownRuleMethod = new DiagnosticDescriptor(
+            id: "ORCH0009",
+            title: "Unknown up-to-date or clean method",
+            messageFormat: "Task '{0}' uses [{1}(\"{2}\")], but {3}. {4}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[ConfigChanged], [UpToDateIf] and [Clean] name a method of the task's class, or a method of another class as Type.Method (nameof works for both).",
+            helpLinkUri: HelpLink);
+
+        /// <summary>ORCH0010: a rule or clean method that generated code cannot call as required.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedRuleMethod = new DiagnosticDescriptor(
+            id: "ORCH0010",
+            title: "Unsupported up-to-date or clean method",
+            messageFormat: "Task '{0}' uses [{1}(\"{2}\")], but method '{3}' cannot be used: {4}. {5}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A [ConfigChanged] method returns the configuration value (not void or a task) and takes no parameters or only services; an [UpToDateIf] method returns bool, Task<bool> or ValueTask<bool> and takes UpToDateContext, CancellationToken or services; a [Clean] method takes what a task may take. All must be non-generic, accessible from the assembly, and static or instance methods of a concrete class.",
+            helpLinkUri: HelpLink);
+#pragma warning restore RS1032
+
+        /// <summary>ORCH0011: [ExpiresAfter] with a total that is not positive (or too large).</summary>
+        public static readonly DiagnosticDescriptor InvalidExpiry = new DiagnosticDescriptor(
+            id: "ORCH0011",
+            title: "Invalid expiry",
+            messageFormat: "Task '{0}' expires after {1} seconds, {2}. Set Days, Hours, Minutes or Seconds of [ExpiresAfter] to a positive total of at most 10675199 days.",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[ExpiresAfter] adds Days, Hours, Minutes and Seconds; the total must be positive and fit in a TimeSpan.",
+            helpLinkUri: HelpLink);
+
         internal static DiagnosticDescriptor Get(string id)
         {
             switch (id)
@@ -113,6 +148,9 @@ namespace Orchestrate.Generators
                 case "ORCH0006": return UnsupportedMethod;
                 case "ORCH0007": return AmbiguousReference;
                 case "ORCH0008": return InvalidName;
+                case "ORCH0009": return UnknownRuleMethod;
+                case "ORCH0010": return UnsupportedRuleMethod;
+                case "ORCH0011": return InvalidExpiry;
                 default: throw new ArgumentOutOfRangeException(nameof(id), id, "Unknown Orchestrate diagnostic id.");
             }
         }

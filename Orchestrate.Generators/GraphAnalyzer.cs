@@ -166,6 +166,17 @@ namespace Orchestrate.Generators
                     AddReference(resolver, models, task, model.Spec.DependsOn[d], "depends on", location, list, diagnostics);
                 }
 
+                int resultDep = 0;
+                foreach (RuleSpec rule in model.Spec.UpToDate)
+                {
+                    if (rule.Kind == UpToDateRuleKind.ResultDep)
+                    {
+                        ReferenceLocation? location = resultDep < model.ResultDepLocations.Count ? model.ResultDepLocations[resultDep] : null;
+                        AddReference(resolver, models, task, rule.Argument, "depends on the result of", location, list, diagnostics);
+                        resultDep++;
+                    }
+                }
+
                 if (model.Spec.CreateAfter is { } createAfter)
                 {
                     AddReference(resolver, models, task, createAfter, "is created after", model.CreateAfterLocation, list, diagnostics);

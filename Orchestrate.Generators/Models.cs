@@ -30,7 +30,43 @@ namespace Orchestrate.Generators
 
         /// <summary><c>invocation.GetService&lt;T&gt;()</c>.</summary>
         Service,
+
+        /// <summary><c>context</c>: the <c>UpToDateContext</c> of an <c>[UpToDateIf]</c> predicate.</summary>
+        UpToDateContext,
     }
+
+    /// <summary>The kinds of up-to-date rules, one per attribute.</summary>
+    internal enum UpToDateRuleKind
+    {
+        /// <summary><c>[RunOnce]</c>.</summary>
+        RunOnce,
+
+        /// <summary><c>[ConfigChanged]</c>: <see cref="RuleSpec.Argument"/> is the method as written, <see cref="RuleSpec.Method"/> the method.</summary>
+        ConfigChanged,
+
+        /// <summary><c>[ResultDep]</c>: <see cref="RuleSpec.Argument"/> is the task reference (resolved after Collect).</summary>
+        ResultDep,
+
+        /// <summary><c>[ExpiresAfter]</c>: <see cref="RuleSpec.Seconds"/> is the total.</summary>
+        ExpiresAfter,
+
+        /// <summary><c>[TimestampUnchanged]</c>: <see cref="RuleSpec.Argument"/> is the path, <see cref="RuleSpec.Detail"/> the kind expression.</summary>
+        TimestampUnchanged,
+
+        /// <summary><c>[UpToDateIf]</c>: <see cref="RuleSpec.Argument"/> is the method as written, <see cref="RuleSpec.Method"/> the predicate.</summary>
+        Custom,
+    }
+
+    /// <summary>A method that generated code calls besides the task itself (a rule's or the clean method), as plain values.</summary>
+    internal sealed record MethodRef(
+        string TypeFullName,
+        string MethodName,
+        bool IsStatic,
+        ReturnKind ReturnKind,
+        EquatableArray<ParameterSpec> Parameters);
+
+    /// <summary>One up-to-date rule of a task, in declaration order.</summary>
+    internal sealed record RuleSpec(UpToDateRuleKind Kind, string Argument, string? Detail, long Seconds, MethodRef? Method);
 
     /// <summary>A supported parameter: its kind and fully qualified type.</summary>
     internal sealed record ParameterSpec(ParameterKind Kind, string Type);
@@ -54,6 +90,8 @@ namespace Orchestrate.Generators
         string? CreateAfter,
         EquatableArray<string> FileDeps,
         EquatableArray<string> Targets,
+        EquatableArray<RuleSpec> UpToDate,
+        MethodRef? Clean,
         bool CanEmit)
     {
         /// <summary><c>Type.Method</c> as shown in messages and in the descriptor.</summary>
@@ -77,7 +115,11 @@ namespace Orchestrate.Generators
         ReferenceLocation? CreateAfterLocation,
         EquatableArray<ReferenceLocation> FileDepLocations,
         EquatableArray<ReferenceLocation> TargetLocations,
+        EquatableArray<ReferenceLocation> ResultDepLocations,
         EquatableArray<DiagnosticInfo> Diagnostics);
+
+    /// <summary>One up-to-date rule of the emitted catalog: a result dep resolved to a task name, a method as its call.</summary>
+    internal sealed record RuleEntry(UpToDateRuleKind Kind, string Argument, string? Detail, long Seconds, ReturnKind ReturnKind, string? Call);
 
     /// <summary>One descriptor of the emitted catalog, with references resolved to task names.</summary>
     internal sealed record CatalogEntry(
@@ -91,7 +133,10 @@ namespace Orchestrate.Generators
         bool IsDefault,
         string? ServiceType,
         ReturnKind ReturnKind,
-        string Call);
+        string Call,
+        EquatableArray<RuleEntry> UpToDate,
+        ReturnKind CleanReturnKind,
+        string? CleanCall);
 
     /// <summary>The emitted catalog.</summary>
     internal sealed record CatalogModel(EquatableArray<CatalogEntry> Entries);

@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Orchestrate.Generators
 {
     /// <summary>Turns one <c>[Task]</c> method into a <see cref="TaskModel"/> (the only place that sees symbols).</summary>
-    internal static class TaskModelFactory
+    internal static partial class TaskModelFactory
     {
         private static readonly SymbolDisplayFormat TypeDisplayFormat = new SymbolDisplayFormat(
             typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypes,
@@ -112,6 +112,10 @@ namespace Orchestrate.Generators
             var fileDepLocations = new List<ReferenceLocation>();
             var targets = new List<string>();
             var targetLocations = new List<ReferenceLocation>();
+            var rules = new List<RuleSpec>();
+            var resultDepLocations = new List<ReferenceLocation>();
+            MethodRef? clean = null;
+            var rulesContext = new RuleContext(context, type, name, diagnostics, cancellationToken);
 
             foreach (AttributeData attribute in method.GetAttributes())
             {
@@ -138,6 +142,29 @@ namespace Orchestrate.Generators
                         }
 
                         break;
+                    case AttributeNames.RunOnce:
+                        rules.Add(new RuleSpec(UpToDateRuleKind.RunOnce, string.Empty, null, 0, null));
+                        break;
+                    case AttributeNames.ResultDep:
+                        var resultDeps = new List<string>();
+                        CollectStrings(attribute, resultDeps, resultDepLocations, cancellationToken);
+                        rules.AddRange(resultDeps.Select(r => new RuleSpec(UpToDateRuleKind.ResultDep, r, null, 0, null)));
+                        break;
+                    case AttributeNames.ExpiresAfter:
+                        AddIfNotNull(rules, ReadExpiresAfter(attribute, rulesContext));
+                        break;
+                    case AttributeNames.TimestampUnchanged:
+                        AddIfNotNull(rules, ReadTimestampUnchanged(attribute));
+                        break;
+                    case AttributeNames.ConfigChanged:
+                        AddIfNotNull(rules, ReadMethodRule(attribute, MethodRole.ConfigChanged, rulesContext));
+                        break;
+                    case AttributeNames.UpToDateIf:
+                        AddIfNotNull(rules, ReadMethodRule(attribute, MethodRole.UpToDateIf, rulesContext));
+                        break;
+                    case AttributeNames.Clean:
+                        clean = ResolveRuleMethod(attribute, MethodRole.Clean, rulesContext, out _);
+                        break;
                 }
             }
 
@@ -156,6 +183,8 @@ namespace Orchestrate.Generators
                 CreateAfter: createAfter,
                 FileDeps: fileDeps.ToEquatableArray(),
                 Targets: targets.ToEquatableArray(),
+                UpToDate: rules.ToEquatableArray(),
+                Clean: clean,
                 CanEmit: canEmit);
 
             return new TaskModel(
@@ -165,6 +194,7 @@ namespace Orchestrate.Generators
                 createAfterLocation,
                 fileDepLocations.ToEquatableArray(),
                 targetLocations.ToEquatableArray(),
+                resultDepLocations.ToEquatableArray(),
                 diagnostics.ToEquatableArray());
         }
 

@@ -67,25 +67,27 @@ public sealed class TaskGraph
 
         var dependencies = new Dependency[tasks.Count][];
         var edges = new List<Dependency>();
+        var seen = new HashSet<int>();
         for (var i = 0; i < tasks.Count; i++)
         {
             edges.Clear();
+            seen.Clear();
             var task = tasks[i];
             foreach (var name in task.DependsOn)
             {
-                AddEdge(edges, Resolve(byName, task, name, "depends on"), DependencyKind.Explicit, null);
+                AddEdge(edges, seen, Resolve(byName, task, name, "depends on"), DependencyKind.Explicit, null);
             }
 
             if (task.CreateAfter is { } after)
             {
-                AddEdge(edges, Resolve(byName, task, after, "is created after"), DependencyKind.CreateAfter, null);
+                AddEdge(edges, seen, Resolve(byName, task, after, "is created after"), DependencyKind.CreateAfter, null);
             }
 
             foreach (var rule in task.UpToDate)
             {
                 if (rule is ResultDepRule resultDep)
                 {
-                    AddEdge(edges, Resolve(byName, task, resultDep.Task, "depends on the result of"), DependencyKind.ResultDep, null);
+                    AddEdge(edges, seen, Resolve(byName, task, resultDep.Task, "depends on the result of"), DependencyKind.ResultDep, null);
                 }
             }
 
@@ -99,13 +101,13 @@ public sealed class TaskGraph
                     {
                         if (producer != i && pattern.IsMatch(target))
                         {
-                            AddEdge(edges, producer, DependencyKind.FileDep, target);
+                            AddEdge(edges, seen, producer, DependencyKind.FileDep, target);
                         }
                     }
                 }
                 else if (byTarget.TryGetValue(PathNames.Normalize(fileDep), out var producer) && producer != i)
                 {
-                    AddEdge(edges, producer, DependencyKind.FileDep, fileDep);
+                    AddEdge(edges, seen, producer, DependencyKind.FileDep, fileDep);
                 }
             }
 
@@ -164,17 +166,12 @@ public sealed class TaskGraph
         return order;
     }
 
-    private static void AddEdge(List<Dependency> edges, int target, DependencyKind kind, string? path)
+    private static void AddEdge(List<Dependency> edges, HashSet<int> seen, int target, DependencyKind kind, string? path)
     {
-        foreach (var e in edges)
+        if (seen.Add(target))
         {
-            if (e.Task == target)
-            {
-                return;
-            }
+            edges.Add(new Dependency(target, kind, path));
         }
-
-        edges.Add(new Dependency(target, kind, path));
     }
 
     private static int Resolve(Dictionary<string, int> byName, TaskDescriptor task, string reference, string verb) =>

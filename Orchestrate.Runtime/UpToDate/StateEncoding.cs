@@ -1,15 +1,12 @@
 namespace Orchestrate.UpToDate;
 
-/// <summary>The compact binary form of a task's file stamps and rule values, one blob per task, so that
-/// loading the state of a hundred thousand tasks is one pass over one table.</summary>
+/// <summary>The compact binary form of a task's file stamps and rule values in a state record.</summary>
 internal static class StateEncoding
 {
     private const byte Version = 1;
 
-    public static byte[] Encode(TaskState state)
+    public static void Write(BinaryWriter writer, TaskState state)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer))
         {
             writer.Write(Version);
             writer.Write(state.FileDeps.Count);
@@ -28,16 +25,13 @@ internal static class StateEncoding
                 writer.Write(value);
             }
         }
-
-        return buffer.ToArray();
     }
 
     /// <exception cref="InvalidDataException">The blob was not written by this version.</exception>
-    public static (IReadOnlyList<FileStamp> Files, IReadOnlyDictionary<string, string> Values) Decode(byte[] blob)
+    public static (IReadOnlyList<FileStamp> Files, IReadOnlyDictionary<string, string> Values) Read(BinaryReader reader)
     {
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(blob, writable: false));
             if (reader.ReadByte() != Version)
             {
                 throw new InvalidDataException("unknown state format version");

@@ -1,74 +1,133 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Text;
 using System.Threading.Channels;
-using Microsoft.Data.Sqlite;
 
 namespace Orchestrate.UpToDate;
 
 /// <summary>
-/// Remembers each task's last success in <c>.orchestrate/state.db</c> under the project directory
-/// (SQLite, WAL). Everything is loaded once when the store opens; a success is committed the moment
-/// the task ends, through one writer that groups the commits of tasks ending together, and the task
-/// counts as done only once its commit is on disk. A run killed with <c>kill -9</c> therefore loses
-/// only the tasks still running. Paths are stored relative to the project, so the store survives a
-/// move of the checkout.
+/// Remembers each task's last success in <c>.orchestrate/state.log</c> under the project directory: an
+/// append-only log of checksummed records (a success, a forget, an ignore), read whole when the store
+/// opens. A success is appended the moment its task ends, through one writer that groups the records of
+/// tasks ending together into one write, and the task counts as done only once its record is written.
+/// A process killed with <c>kill -9</c> loses only the tasks still running: its last record may be torn,
+/// and a torn record at the end is dropped (and cut off) when the store is next opened. A damaged
+/// record anywhere else makes the store unusable, with <c>forget --all</c> as the way out. Paths are
+/// stored relative to the project, so the store survives a move of the checkout.
 /// </summary>
+/// <remarks>
+/// Why not SQLite: loading the state of ten thousand tasks must take a few milliseconds for a no-op run
+/// to stay far below doit's; opening SQLite from .NET alone costs tens of milliseconds, and reading
+/// rows through ADO.NET several microseconds each. A log read in one pass costs well under one.
+/// </remarks>
 public sealed class StateStore : IAsyncDisposable
 {
     /// <summary>The folder, under the project directory, that holds the store and the run lock.</summary>
     public const string DirectoryName = ".orchestrate";
 
-    private const string FileName = "state.db";
-    private const string Format = "orchestrate-state";
-    private const string FormatVersion = "1";
-    private const int MaxBatch = 512;
+    private const string FileName = "state.log";
+    private const int HeaderSize = 8;
+    private const int MaxBatch = 1024;
+    private const long CompactAbove = 4 << 20;
+    private static readonly byte[] Header = "ORCHST01"u8.ToArray();
 
-    private readonly SqliteConnection _connection;
+    private readonly FileStream _file;
     private readonly ConcurrentDictionary<string, TaskState> _states;
     private readonly ConcurrentDictionary<string, bool> _ignored;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
-    private StateStore(string path, SqliteConnection connection, ConcurrentDictionary<string, TaskState> states, ConcurrentDictionary<string, bool> ignored)
+    private StateStore(string path, FileStream file, LoadedState state)
     {
         Path = path;
-        _connection = connection;
-        _states = states;
-        _ignored = ignored;
+        _file = file;
+        _states = state.States;
+        _ignored = state.Ignored;
         _writer = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>The store's file.</summary>
     public string Path { get; }
 
+    /// <summary>Number of tasks with a recorded success.</summary>
+    public int Count => _states.Count;
+
     /// <summary>The store's file for a project.</summary>
     public static string PathFor(string projectDirectory) => System.IO.Path.Combine(projectDirectory, DirectoryName, FileName);
 
-    /// <summary>Opens (or creates) the project's store and loads it.</summary>
-    /// <exception cref="StateStoreException">The file is corrupt or not an Orchestrate store.</exception>
+    /// <summary>Opens (or creates) the project's store and loads it. Call with the project's <see cref="RunLock"/> held:
+    /// a torn last record is cut off, and a log mostly made of superseded records is compacted.</summary>
+    /// <exception cref="StateStoreException">The file is damaged or not an Orchestrate store.</exception>
     public static StateStore Open(string projectDirectory)
     {
         var path = PathFor(projectDirectory);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        FileStream file;
         try
         {
-            connection.Open();
-            Execute(connection, "PRAGMA busy_timeout=5000; PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
-            EnsureSchema(connection, path);
-            var states = new ConcurrentDictionary<string, TaskState>(StringComparer.Ordinal);
-            var ignored = new ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
-            Load(connection, states, ignored);
-            return new StateStore(path, connection, states, ignored);
+            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
         }
-        catch (SqliteException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            connection.Dispose();
-            throw Unusable(path, e.SqliteErrorCode is 26 or 11 ? "it is not a valid database" : e.Message, e);
+            throw new StateStoreException($"cannot open the state store {path}: {e.Message}", e);
         }
-        catch (Exception e) when (e is InvalidDataException or StateStoreException)
+
+        try
         {
-            connection.Dispose();
-            throw e as StateStoreException ?? Unusable(path, e.Message, e);
+            var bytes = ReadAll(file);
+            if (bytes.Length == 0)
+            {
+                file.Write(Header);
+                file.Flush();
+                return new StateStore(path, file, new LoadedState());
+            }
+
+            var state = Parse(bytes, path);
+            if (state.ValidLength < bytes.Length)
+            {
+                file.SetLength(state.ValidLength); // a record torn by a crash
+            }
+
+            if (state.ValidLength > CompactAbove && state.LiveBytes * 2 < state.ValidLength)
+            {
+                file.Dispose();
+                Compact(path, state);
+                file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
+            }
+
+            file.Seek(0, SeekOrigin.End);
+            return new StateStore(path, file, state);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the project's store without changing it: whether it is intact, and the tasks with a recorded success.</summary>
+    public static StateInspection Inspect(string projectDirectory)
+    {
+        var path = PathFor(projectDirectory);
+        if (!File.Exists(path))
+        {
+            return new StateInspection(true, null, new HashSet<string>(), 0);
+        }
+
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            if (bytes.Length == 0)
+            {
+                return new StateInspection(true, null, new HashSet<string>(), 0);
+            }
+
+            var state = Parse(bytes, path);
+            return new StateInspection(true, null, state.States.Keys.ToHashSet(StringComparer.Ordinal), bytes.Length - state.ValidLength);
+        }
+        catch (StateStoreException e)
+        {
+            return new StateInspection(false, e.Message, new HashSet<string>(), 0);
         }
     }
 
@@ -76,66 +135,66 @@ public sealed class StateStore : IAsyncDisposable
     public static void Delete(string projectDirectory)
     {
         var path = PathFor(projectDirectory);
-        foreach (var file in new[] { path, path + "-wal", path + "-shm" })
-        {
-            File.Delete(file);
-        }
+        File.Delete(path);
+        File.Delete(path + ".tmp");
     }
 
     /// <summary>The task's last success, if it has one.</summary>
     public bool TryGet(string task, out TaskState state) => _states.TryGetValue(task, out state!);
 
     /// <summary>True when the task was set aside with <c>ignore</c>.</summary>
-    public bool IsIgnored(string task) => _ignored.ContainsKey(task);
+    public bool IsIgnored(string task) => !_ignored.IsEmpty && _ignored.ContainsKey(task);
 
-    /// <summary>Number of tasks with a recorded success.</summary>
-    public int Count => _states.Count;
+    /// <summary>Records a success; completes once it is written.</summary>
+    public Task SaveAsync(string task, TaskState state) => Enqueue(new PendingWrite(RecordKind.Save, task, state));
 
-    /// <summary>Records a success; completes once it is committed.</summary>
-    public Task SaveAsync(string task, TaskState state)
-    {
-        var pending = new PendingWrite(task, state);
-        _writes.Writer.TryWrite(pending);
-        return pending.Done.Task;
-    }
-
-    /// <summary>Drops tasks' recorded successes (and their ignore marks), so that they run again.</summary>
-    public Task ForgetAsync(string task) => Enqueue(new PendingWrite(task, null));
+    /// <summary>Drops a task's recorded success (and its ignore mark), so that it runs again.</summary>
+    public Task ForgetAsync(string task) => Enqueue(new PendingWrite(RecordKind.Forget, task, null));
 
     /// <summary>Marks a task ignored: runs skip it until it is forgotten.</summary>
-    public Task IgnoreAsync(string task) => Enqueue(new PendingWrite(task, null, Ignore: true));
+    public Task IgnoreAsync(string task) => Enqueue(new PendingWrite(RecordKind.Ignore, task, null));
 
-    /// <summary>Commits what is pending and closes the file.</summary>
+    /// <summary>Writes what is pending and closes the file.</summary>
     public async ValueTask DisposeAsync()
     {
         _writes.Writer.TryComplete();
         await _writer.ConfigureAwait(false);
-        await _connection.DisposeAsync().ConfigureAwait(false);
+        await _file.DisposeAsync().ConfigureAwait(false);
     }
 
     private Task Enqueue(PendingWrite write)
     {
-        _writes.Writer.TryWrite(write);
+        if (!_writes.Writer.TryWrite(write))
+        {
+            throw new ObjectDisposedException(nameof(StateStore));
+        }
+
         return write.Done.Task;
     }
 
     private async Task WriteLoopAsync()
     {
         var batch = new List<PendingWrite>(MaxBatch);
+        var buffer = new MemoryStream();
         while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
             batch.Clear();
+            buffer.SetLength(0);
             while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var write))
             {
                 batch.Add(write);
+                AppendRecord(buffer, write.Kind, write.Task, write.State);
             }
 
             try
             {
-                Commit(batch);
+                // One write for the whole batch: once it returns, the records survive the death of this
+                // process (they are in the kernel's page cache), which is what a killed run needs.
+                _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+                _file.Flush();
                 foreach (var write in batch)
                 {
-                    Apply(write);
+                    Apply(_states, _ignored, write.Kind, write.Task, write.State);
                     write.Done.TrySetResult();
                 }
             }
@@ -150,155 +209,195 @@ public sealed class StateStore : IAsyncDisposable
         }
     }
 
-    private void Apply(PendingWrite write)
+    private static void Apply(ConcurrentDictionary<string, TaskState> states, ConcurrentDictionary<string, bool> ignored, RecordKind kind, string task, TaskState? state)
     {
-        if (write.State is { } state)
+        switch (kind)
         {
-            _states[write.Task] = state;
+            case RecordKind.Save:
+                states[task] = state!;
+                break;
+            case RecordKind.Ignore:
+                ignored[task] = true;
+                break;
+            default:
+                states.TryRemove(task, out _);
+                ignored.TryRemove(task, out _);
+                break;
         }
-        else if (write.Ignore)
+    }
+
+    private static void AppendRecord(MemoryStream buffer, RecordKind kind, string task, TaskState? state)
+    {
+        var start = buffer.Length;
+        buffer.Write(stackalloc byte[8]); // length and checksum, filled in below
+        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
-            _ignored[write.Task] = true;
+            writer.Write((byte)kind);
+            writer.Write(task);
+            if (state is not null)
+            {
+                writer.Write(state.SucceededAt.ToUnixTimeMilliseconds());
+                writer.Write(state.Result is not null);
+                if (state.Result is not null)
+                {
+                    writer.Write(state.Result);
+                }
+
+                StateEncoding.Write(writer, state);
+            }
+        }
+
+        var payload = buffer.GetBuffer().AsSpan((int)start + 8, (int)(buffer.Length - start - 8));
+        var frame = buffer.GetBuffer().AsSpan((int)start, 8);
+        BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame[4..], Crc32.Compute(payload));
+    }
+
+    private static byte[] ReadAll(FileStream file)
+    {
+        var bytes = new byte[file.Length];
+        file.ReadExactly(bytes);
+        return bytes;
+    }
+
+    private static LoadedState Parse(byte[] bytes, string path)
+    {
+        if (bytes.Length < HeaderSize || !bytes.AsSpan(0, HeaderSize).SequenceEqual(Header))
+        {
+            throw Unusable(path, bytes.Length >= 6 && bytes.AsSpan(0, 6).SequenceEqual("ORCHST"u8)
+                ? "it was written by another version of Orchestrate"
+                : "it is not an Orchestrate state store");
+        }
+
+        var state = new LoadedState();
+        var position = HeaderSize;
+        while (position < bytes.Length)
+        {
+            var remaining = bytes.Length - position;
+            var length = remaining >= 8 ? BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position)) : -1;
+            if (remaining < 8 || length < 0 || length > remaining - 8)
+            {
+                break; // the last record was cut short: a crash while appending
+            }
+
+            var payload = bytes.AsSpan(position + 8, length);
+            if (Crc32.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(position + 4)))
+            {
+                if (position + 8 + length == bytes.Length)
+                {
+                    break; // a torn last record
+                }
+
+                throw Unusable(path, $"a record at byte {position} is damaged");
+            }
+
+            try
+            {
+                ReadRecord(payload.ToArray(), state, length + 8);
+            }
+            catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
+            {
+                throw Unusable(path, $"a record at byte {position} cannot be read ({e.Message})");
+            }
+
+            position += 8 + length;
+        }
+
+        state.ValidLength = position;
+        return state;
+    }
+
+    private static void ReadRecord(byte[] payload, LoadedState state, int size)
+    {
+        using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
+        var kind = (RecordKind)reader.ReadByte();
+        var task = reader.ReadString();
+        TaskState? taskState = null;
+        if (kind == RecordKind.Save)
+        {
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
+            var result = reader.ReadBoolean() ? reader.ReadString() : null;
+            var (files, values) = StateEncoding.Read(reader);
+            taskState = new TaskState(at, result, files, values);
+        }
+        else if (kind is not (RecordKind.Forget or RecordKind.Ignore))
+        {
+            throw new InvalidDataException($"unknown record kind {(int)kind}");
+        }
+
+        if (state.Sizes.TryGetValue(task, out var previous))
+        {
+            state.LiveBytes -= previous;
+        }
+
+        Apply(state.States, state.Ignored, kind, task, taskState);
+        if (kind == RecordKind.Forget)
+        {
+            state.Sizes.Remove(task);
         }
         else
         {
-            _states.TryRemove(write.Task, out _);
-            _ignored.TryRemove(write.Task, out _);
+            state.Sizes[task] = size;
+            state.LiveBytes += size;
         }
     }
 
-    private void Commit(List<PendingWrite> batch)
+    private static void Compact(string path, LoadedState state)
     {
-        using var transaction = _connection.BeginTransaction();
-        using var upsert = _connection.CreateCommand();
-        upsert.Transaction = transaction;
-        upsert.CommandText = "INSERT INTO task_state(name, succeeded_at, result, data) VALUES ($name, $at, $result, $data) " +
-            "ON CONFLICT(name) DO UPDATE SET succeeded_at = excluded.succeeded_at, result = excluded.result, data = excluded.data";
-        var name = upsert.Parameters.Add("$name", SqliteType.Text);
-        var at = upsert.Parameters.Add("$at", SqliteType.Integer);
-        var result = upsert.Parameters.Add("$result", SqliteType.Text);
-        var data = upsert.Parameters.Add("$data", SqliteType.Blob);
-        foreach (var write in batch)
+        var temporary = path + ".tmp";
+        using (var buffer = new MemoryStream())
         {
-            if (write.State is { } state)
+            buffer.Write(Header);
+            foreach (var (task, taskState) in state.States)
             {
-                name.Value = write.Task;
-                at.Value = state.SucceededAt.ToUnixTimeMilliseconds();
-                result.Value = (object?)state.Result ?? DBNull.Value;
-                data.Value = StateEncoding.Encode(state);
-                upsert.ExecuteNonQuery();
+                AppendRecord(buffer, RecordKind.Save, task, taskState);
             }
-            else if (write.Ignore)
+
+            foreach (var task in state.Ignored.Keys)
             {
-                Execute(_connection, "INSERT OR IGNORE INTO ignored(name) VALUES ($name)", transaction, write.Task);
+                AppendRecord(buffer, RecordKind.Ignore, task, null);
             }
-            else
-            {
-                Execute(_connection, "DELETE FROM task_state WHERE name = $name", transaction, write.Task);
-                Execute(_connection, "DELETE FROM ignored WHERE name = $name", transaction, write.Task);
-            }
+
+            using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+            file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            file.Flush(flushToDisk: true);
         }
 
-        transaction.Commit();
+        File.Move(temporary, path, overwrite: true);
     }
 
-    private static void EnsureSchema(SqliteConnection connection, string path)
+    private static StateStoreException Unusable(string path, string why) =>
+        new($"the state store {path} cannot be used: {why}. Run 'forget --all' to start afresh (every task will run again), or remove the file");
+
+    private enum RecordKind : byte
     {
-        using var tables = connection.CreateCommand();
-        tables.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table'";
-        var names = new List<string>();
-        using (var reader = tables.ExecuteReader())
-        {
-            while (reader.Read())
-            {
-                names.Add(reader.GetString(0));
-            }
-        }
-
-        if (names.Count == 0)
-        {
-            Execute(connection, """
-                CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                CREATE TABLE task_state(name TEXT PRIMARY KEY, succeeded_at INTEGER NOT NULL, result TEXT, data BLOB NOT NULL) WITHOUT ROWID;
-                CREATE TABLE ignored(name TEXT PRIMARY KEY) WITHOUT ROWID;
-                """);
-            Execute(connection, $"INSERT INTO meta(key, value) VALUES ('format', '{Format}'), ('version', '{FormatVersion}')");
-            return;
-        }
-
-        string? format = null, version = null;
-        if (names.Contains("meta"))
-        {
-            using var meta = connection.CreateCommand();
-            meta.CommandText = "SELECT key, value FROM meta";
-            using var reader = meta.ExecuteReader();
-            while (reader.Read())
-            {
-                switch (reader.GetString(0))
-                {
-                    case "format": format = reader.GetString(1); break;
-                    case "version": version = reader.GetString(1); break;
-                }
-            }
-        }
-
-        if (format != Format)
-        {
-            throw Unusable(path, "it is an SQLite database, but not one Orchestrate wrote", null);
-        }
-
-        if (version != FormatVersion)
-        {
-            throw Unusable(path, $"it was written by another version of Orchestrate (format {version})", null);
-        }
+        Save = 1,
+        Forget = 2,
+        Ignore = 3,
     }
 
-    private static void Load(SqliteConnection connection, ConcurrentDictionary<string, TaskState> states, ConcurrentDictionary<string, bool> ignored)
+    private sealed class LoadedState
     {
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT name, succeeded_at, result, data FROM task_state";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var (files, values) = StateEncoding.Decode((byte[])reader.GetValue(3));
-                states[reader.GetString(0)] = new TaskState(
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                    reader.IsDBNull(2) ? null : reader.GetString(2),
-                    files,
-                    values);
-            }
-        }
+        public ConcurrentDictionary<string, TaskState> States { get; } = new(StringComparer.Ordinal);
 
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT name FROM ignored";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                ignored[reader.GetString(0)] = true;
-            }
-        }
+        public ConcurrentDictionary<string, bool> Ignored { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, int> Sizes { get; } = new(StringComparer.Ordinal);
+
+        public long LiveBytes { get; set; }
+
+        public int ValidLength { get; set; } = HeaderSize;
     }
 
-    private static StateStoreException Unusable(string path, string why, Exception? inner) =>
-        new($"the state store {path} cannot be used: {why}. Run 'forget --all' to start afresh (every task will run again), or remove the file", inner);
-
-    private static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null, string? name = null)
-    {
-        using var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        if (name is not null)
-        {
-            command.Parameters.AddWithValue("$name", name);
-        }
-
-        command.ExecuteNonQuery();
-    }
-
-    private sealed record PendingWrite(string Task, TaskState? State, bool Ignore = false)
+    private sealed record PendingWrite(RecordKind Kind, string Task, TaskState? State)
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
+
+/// <summary>What <see cref="StateStore.Inspect"/> found.</summary>
+/// <param name="Intact">False when a record other than the last is damaged, or the file is not a store.</param>
+/// <param name="Problem">What is wrong, when not intact.</param>
+/// <param name="Tasks">The tasks with a recorded success.</param>
+/// <param name="TornBytes">Bytes of a torn last record, dropped when the store is next opened.</param>
+public sealed record StateInspection(bool Intact, string? Problem, IReadOnlySet<string> Tasks, int TornBytes);

@@ -163,7 +163,7 @@ public sealed class IncrementalityTests
         typeof(ISymbol), typeof(SyntaxNode), typeof(SyntaxTree), typeof(SemanticModel), typeof(Compilation), typeof(Location),
     };
 
-    private static void AssertNoForbiddenValues(object? value, string path, HashSet<object> visited, int depth)
+    internal static void AssertNoForbiddenValues(object? value, string path, HashSet<object> visited, int depth)
     {
         if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum || value is decimal)
         {

@@ -1,0 +1,32 @@
+using Orchestrate;
+
+// Usage: StateApp <tasks> <action-ms> [orchestrate arguments...]
+// Builds a layered graph of <tasks> tasks; each sleeps <action-ms>, appends its name to executed.log and
+// writes out/<name>.txt. Task i depends on the target of task i-10; the first ten have no file deps and are
+// run-once tasks, so that a run after a complete one runs nothing.
+var count = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
+var actionMs = int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture);
+var tasks = new List<TaskDescriptor>();
+for (var i = 0; i < count; i++)
+{
+    var name = $"t{i:D4}";
+    var deps = i < 10 ? Array.Empty<string>() : [$"out/t{i - 10:D4}.txt"];
+    tasks.Add(new TaskDescriptor
+    {
+        Name = name,
+        FileDeps = deps,
+        Targets = [$"out/{name}.txt"],
+        UpToDate = i < 10 ? [UpToDateRule.RunOnce] : [],
+        Invoke = async invocation =>
+        {
+            var dir = Path.Combine(invocation.Context.ProjectDirectory, "out");
+            Directory.CreateDirectory(dir);
+            await Task.Delay(actionMs, invocation.CancellationToken);
+            await File.AppendAllTextAsync(Path.Combine(invocation.Context.ProjectDirectory, "executed.log"), name + "\n", invocation.CancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(dir, $"{name}.txt"), name, invocation.CancellationToken);
+            return null;
+        },
+    });
+}
+
+return await Orchestrator.RunAsync(args[2..], new OrchestratorSettings { Tasks = tasks });
