@@ -19,7 +19,7 @@ internal sealed record ExecutionMode(bool Always = false, bool DryRun = false);
 internal sealed class TaskExecutor
 {
     private readonly TaskGraph _graph;
-    private readonly IServiceProvider _services;
+    private readonly Func<CancellationToken, ValueTask<IServiceProvider>> _services;
     private readonly ProcessRunner _runner;
     private readonly IRunObserver _observer;
     private readonly string _projectDirectory;
@@ -31,11 +31,12 @@ internal sealed class TaskExecutor
 
     /// <summary>An executor without a state store: every task runs (embedding, benchmarks).</summary>
     public TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory)
-        : this(graph, services, runner, observer, projectDirectory, null, new ExecutionMode(), TimeProvider.System)
+        : this(graph, _ => ValueTask.FromResult(services), runner, observer, projectDirectory, null, new ExecutionMode(), TimeProvider.System)
     {
     }
 
-    public TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory, StateStore? store, ExecutionMode mode, TimeProvider clock)
+    /// <summary>An executor whose services are fetched (built) when first needed.</summary>
+    public TaskExecutor(TaskGraph graph, Func<CancellationToken, ValueTask<IServiceProvider>> services, ProcessRunner runner, IRunObserver observer, string projectDirectory, StateStore? store, ExecutionMode mode, TimeProvider clock)
     {
         _graph = graph;
         _services = services;
@@ -88,11 +89,8 @@ internal sealed class TaskExecutor
         catch
         {
             // A failed (or cancelled) run may have left its targets half made: drop the last success,
-            // so that the task runs again next time, as doit does. Its new state is never recorded.
-            if (_store.TryGet(task.Name, out _))
-            {
-                await _store.ForgetAsync(task.Name).ConfigureAwait(false);
-            }
+            // so that the task runs again next time, as doit does. The failed run's file stamps are never recorded.
+            await _store.RecordFailureAsync(task.Name).ConfigureAwait(false);
 
             throw;
         }
@@ -150,8 +148,9 @@ internal sealed class TaskExecutor
 
     private async Task<object?> InvokeAsync(TaskDescriptor task, CancellationToken cancellationToken)
     {
+        var services = await _services(cancellationToken).ConfigureAwait(false);
         var context = new LocalTaskContext(task, _projectDirectory, _runner, _observer, cancellationToken);
-        return await task.Invoke(new TaskInvocation(_services, context)).ConfigureAwait(false);
+        return await task.Invoke(new TaskInvocation(services, context)).ConfigureAwait(false);
     }
 
     private static string? ToJson(object? result)

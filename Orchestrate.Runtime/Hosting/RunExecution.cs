@@ -1,6 +1,7 @@
 using Orchestrate.Cli;
 using Orchestrate.Execution;
 using Orchestrate.Planning;
+using Orchestrate.Reporting;
 using Orchestrate.Scheduling;
 using Orchestrate.UpToDate;
 
@@ -14,14 +15,24 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
     {
         using var runLock = await RunLock.AcquireAsync(request.ProjectDirectory, request.Wait, line => error.WriteLine(line), cancellationToken).ConfigureAwait(false);
         await using var store = StateStore.Open(request.ProjectDirectory);
-        await using var host = await RunHost.StartAsync(settings, graph, request.ProjectDirectory, output, request.Color, cancellationToken).ConfigureAwait(false);
+        using var reporter = new ConsoleReporter(output, request.Color);
+        await using var host = new LazyServices(settings, graph, request.ProjectDirectory, reporter);
+        var configured = RunDefaults.Read(request.ProjectDirectory);
         var options = new SchedulerOptions
         {
-            Jobs = request.Jobs ?? (host.Options.Jobs > 0 ? host.Options.Jobs : Environment.ProcessorCount),
-            KeepGoing = request.KeepGoing ?? host.Options.KeepGoing,
+            Jobs = request.Jobs ?? (configured.Jobs > 0 ? configured.Jobs : Environment.ProcessorCount),
+            KeepGoing = request.KeepGoing ?? configured.KeepGoing,
         };
-        var executor = new TaskExecutor(graph, host.Services, host.Runner, host.Reporter, request.ProjectDirectory, store, new ExecutionMode(request.Always, request.DryRun), TimeProvider.System);
-        var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, host.Reporter, cancellationToken).ConfigureAwait(false);
+        var executor = new TaskExecutor(
+            graph,
+            async token => (await host.GetAsync(token).ConfigureAwait(false)).Services,
+            new ProcessRunner(),
+            reporter,
+            request.ProjectDirectory,
+            store,
+            new ExecutionMode(request.Always, request.DryRun),
+            TimeProvider.System);
+        var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken).ConfigureAwait(false);
         return outcome.Cancelled ? ExitCodes.Cancelled : outcome.Succeeded ? ExitCodes.Success : ExitCodes.TaskFailed;
     }
 }

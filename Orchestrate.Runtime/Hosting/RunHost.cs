@@ -36,9 +36,11 @@ internal sealed class RunHost : IAsyncDisposable
 
     public ProcessRunner Runner => _host.Services.GetRequiredService<ProcessRunner>();
 
-    public static async Task<RunHost> StartAsync(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, TextWriter output, bool color, CancellationToken cancellationToken)
+    public static async Task<RunHost> StartAsync(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, TextWriter output, bool color, CancellationToken cancellationToken) =>
+        await StartAsync(settings, graph, projectDirectory, new ConsoleReporter(output, color), cancellationToken).ConfigureAwait(false);
+
+    public static async Task<RunHost> StartAsync(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, ConsoleReporter reporter, CancellationToken cancellationToken)
     {
-        var reporter = new ConsoleReporter(output, color);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = projectDirectory,

@@ -34,6 +34,7 @@ public sealed class StateStore : IAsyncDisposable
     private readonly FileStream _file;
     private readonly ConcurrentDictionary<string, TaskState> _states;
     private readonly ConcurrentDictionary<string, bool> _ignored;
+    private readonly ConcurrentDictionary<string, bool> _failed;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
 
@@ -43,6 +44,7 @@ public sealed class StateStore : IAsyncDisposable
         _file = file;
         _states = state.States;
         _ignored = state.Ignored;
+        _failed = state.Failed;
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -151,6 +153,12 @@ public sealed class StateStore : IAsyncDisposable
     /// <summary>Drops a task's recorded success (and its ignore mark), so that it runs again.</summary>
     public Task ForgetAsync(string task) => Enqueue(new PendingWrite(RecordKind.Forget, task, null));
 
+    /// <summary>Drops a task's recorded success after it failed, remembering that it failed (for the reason shown next time).</summary>
+    public Task RecordFailureAsync(string task) => Enqueue(new PendingWrite(RecordKind.Failed, task, null));
+
+    /// <summary>True when the task's last run failed (and it has not succeeded or been forgotten since).</summary>
+    public bool LastRunFailed(string task) => !_failed.IsEmpty && _failed.ContainsKey(task);
+
     /// <summary>Marks a task ignored: runs skip it until it is forgotten.</summary>
     public Task IgnoreAsync(string task) => Enqueue(new PendingWrite(RecordKind.Ignore, task, null));
 
@@ -194,7 +202,7 @@ public sealed class StateStore : IAsyncDisposable
                 _file.Flush();
                 foreach (var write in batch)
                 {
-                    Apply(_states, _ignored, write.Kind, write.Task, write.State);
+                    Apply(_states, _ignored, _failed, write.Kind, write.Task, write.State);
                     write.Done.TrySetResult();
                 }
             }
@@ -209,19 +217,25 @@ public sealed class StateStore : IAsyncDisposable
         }
     }
 
-    private static void Apply(ConcurrentDictionary<string, TaskState> states, ConcurrentDictionary<string, bool> ignored, RecordKind kind, string task, TaskState? state)
+    private static void Apply(ConcurrentDictionary<string, TaskState> states, ConcurrentDictionary<string, bool> ignored, ConcurrentDictionary<string, bool> failed, RecordKind kind, string task, TaskState? state)
     {
         switch (kind)
         {
             case RecordKind.Save:
                 states[task] = state!;
+                failed.TryRemove(task, out _);
                 break;
             case RecordKind.Ignore:
                 ignored[task] = true;
                 break;
+            case RecordKind.Failed:
+                states.TryRemove(task, out _);
+                failed[task] = true;
+                break;
             default:
                 states.TryRemove(task, out _);
                 ignored.TryRemove(task, out _);
+                failed.TryRemove(task, out _);
                 break;
         }
     }
@@ -320,7 +334,7 @@ public sealed class StateStore : IAsyncDisposable
             var (files, values) = StateEncoding.Read(reader);
             taskState = new TaskState(at, result, files, values);
         }
-        else if (kind is not (RecordKind.Forget or RecordKind.Ignore))
+        else if (kind is not (RecordKind.Forget or RecordKind.Ignore or RecordKind.Failed))
         {
             throw new InvalidDataException($"unknown record kind {(int)kind}");
         }
@@ -330,8 +344,8 @@ public sealed class StateStore : IAsyncDisposable
             state.LiveBytes -= previous;
         }
 
-        Apply(state.States, state.Ignored, kind, task, taskState);
-        if (kind == RecordKind.Forget)
+        Apply(state.States, state.Ignored, state.Failed, kind, task, taskState);
+        if (kind is RecordKind.Forget or RecordKind.Failed)
         {
             state.Sizes.Remove(task);
         }
@@ -358,6 +372,11 @@ public sealed class StateStore : IAsyncDisposable
                 AppendRecord(buffer, RecordKind.Ignore, task, null);
             }
 
+            foreach (var task in state.Failed.Keys)
+            {
+                AppendRecord(buffer, RecordKind.Failed, task, null);
+            }
+
             using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
             file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
             file.Flush(flushToDisk: true);
@@ -374,6 +393,7 @@ public sealed class StateStore : IAsyncDisposable
         Save = 1,
         Forget = 2,
         Ignore = 3,
+        Failed = 4,
     }
 
     private sealed class LoadedState
@@ -381,6 +401,8 @@ public sealed class StateStore : IAsyncDisposable
         public ConcurrentDictionary<string, TaskState> States { get; } = new(StringComparer.Ordinal);
 
         public ConcurrentDictionary<string, bool> Ignored { get; } = new(StringComparer.Ordinal);
+
+        public ConcurrentDictionary<string, bool> Failed { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, int> Sizes { get; } = new(StringComparer.Ordinal);
 

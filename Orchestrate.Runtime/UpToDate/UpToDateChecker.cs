@@ -24,8 +24,14 @@ public sealed class MissingFileDepException(string task, string path)
 /// targets exist, and none of its file deps changed (same set of files, same content). A task with
 /// neither file deps nor rules always runs. Dependencies order tasks but do not make them out of date.
 /// </summary>
-public sealed class UpToDateChecker(StateStore store, string projectDirectory, IServiceProvider services, TimeProvider clock)
+public sealed class UpToDateChecker(StateStore store, string projectDirectory, Func<CancellationToken, ValueTask<IServiceProvider>> services, TimeProvider clock)
 {
+    /// <summary>A checker with services at hand.</summary>
+    public UpToDateChecker(StateStore store, string projectDirectory, IServiceProvider services, TimeProvider clock)
+        : this(store, projectDirectory, _ => ValueTask.FromResult(services), clock)
+    {
+    }
+
     /// <summary>The reason of a task without file deps or rules, which runs every time (not worth printing).</summary>
     public const string AlwaysRuns = "no file deps or up-to-date rules: always runs";
 
@@ -37,7 +43,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, I
     {
         var hasState = store.TryGet(task.Name, out var state);
         var files = StampFileDeps(task, hasState ? state : null, out var fileReason);
-        var values = RuleValues(task, cancellationToken);
+        var values = await RuleValuesAsync(task, cancellationToken).ConfigureAwait(false);
 
         if (always)
         {
@@ -51,7 +57,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, I
 
         if (!hasState)
         {
-            return new UpToDateDecision(true, "never ran", files, values);
+            return new UpToDateDecision(true, store.LastRunFailed(task.Name) ? "its last run failed" : "never ran", files, values);
         }
 
         var ruleReason = await BrokenRuleAsync(task, state, values, cancellationToken).ConfigureAwait(false);
@@ -132,7 +138,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, I
         };
     }
 
-    private IReadOnlyDictionary<string, string> RuleValues(TaskDescriptor task, CancellationToken cancellationToken)
+    private async ValueTask<IReadOnlyDictionary<string, string>> RuleValuesAsync(TaskDescriptor task, CancellationToken cancellationToken)
     {
         if (task.UpToDate.Count == 0)
         {
@@ -146,7 +152,8 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, I
             switch (rule)
             {
                 case ConfigChangedRule config:
-                    values[$"config:{config.Name}"] = FileStamps.HashText(ToJson(config.Compute(services)));
+                    var provider = await services(cancellationToken).ConfigureAwait(false);
+                    values[$"config:{config.Name}"] = FileStamps.HashText(ToJson(config.Compute(provider)));
                     break;
                 case ResultDepRule resultDep:
                     values[$"result:{resultDep.Task}"] = store.TryGet(resultDep.Task, out var other) ? FileStamps.HashText(other.Result ?? "null") : "none";
@@ -177,7 +184,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, I
                 case ExpiresAfterRule expires when clock.GetUtcNow() - state.SucceededAt >= expires.Lifetime:
                     return $"expired: last success {Ago(clock.GetUtcNow() - state.SucceededAt)} ago, expires after {Ago(expires.Lifetime)}";
                 case CustomRule custom:
-                    var context = new UpToDateContext(task.Name, projectDirectory, state.SucceededAt, services, cancellationToken);
+                    var context = new UpToDateContext(task.Name, projectDirectory, state.SucceededAt, await services(cancellationToken).ConfigureAwait(false), cancellationToken);
                     if (!await custom.IsUpToDate(context).ConfigureAwait(false))
                     {
                         return $"{custom.Name} says it is out of date";

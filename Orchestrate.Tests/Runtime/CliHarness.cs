@@ -21,7 +21,15 @@ internal sealed class CliHarness : IDisposable
 
     public ConcurrentQueue<string> Order { get; } = new();
 
-    public TaskDescriptor Add(string name, Func<TaskContext, Task> body, string[]? dependsOn = null, string[]? fileDeps = null, string[]? targets = null, string? doc = null, bool isDefault = false)
+    public TaskDescriptor Add(string name, Func<TaskContext, Task> body, string[]? dependsOn = null, string[]? fileDeps = null, string[]? targets = null, string? doc = null, bool isDefault = false, UpToDateRule[]? rules = null) =>
+        AddWithResult(name, async ctx =>
+        {
+            await body(ctx);
+            return null;
+        }, dependsOn, fileDeps, targets, doc, isDefault, rules);
+
+    /// <summary>A task whose method returns a value (stored as its result).</summary>
+    public TaskDescriptor AddWithResult(string name, Func<TaskContext, Task<object?>> body, string[]? dependsOn = null, string[]? fileDeps = null, string[]? targets = null, string? doc = null, bool isDefault = false, UpToDateRule[]? rules = null)
     {
         var descriptor = new TaskDescriptor
         {
@@ -32,20 +40,19 @@ internal sealed class CliHarness : IDisposable
             FileDeps = fileDeps ?? [],
             Targets = targets ?? [],
             IsDefault = isDefault,
+            UpToDate = rules ?? [],
             Invoke = async invocation =>
             {
                 var start = Stopwatch.GetTimestamp();
                 Order.Enqueue(name);
                 try
                 {
-                    await body(invocation.Context);
+                    return await body(invocation.Context);
                 }
                 finally
                 {
                     Times[name] = (start, Stopwatch.GetTimestamp());
                 }
-
-                return null;
             },
         };
         Tasks.Add(descriptor);
@@ -69,6 +76,27 @@ internal sealed class CliHarness : IDisposable
             HandleSignals = false,
         }, cancellationToken);
         return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The tasks that ran since the last call, in start order.</summary>
+    public string[] TakeOrder()
+    {
+        var ran = new List<string>();
+        while (Order.TryDequeue(out var name))
+        {
+            ran.Add(name);
+        }
+
+        return [.. ran];
+    }
+
+    public string PathOf(string relative) => Path.Combine(Directory, relative);
+
+    public void Write(string relative, string text)
+    {
+        var path = PathOf(relative);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
     }
 
     public double Seconds(string task) => Stopwatch.GetElapsedTime(Times[task].Start, Times[task].End).TotalSeconds;
