@@ -50,8 +50,48 @@ internal sealed class TaskExecutor
         _wouldRun = mode.DryRun ? new bool[graph.Tasks.Count] : [];
     }
 
-    public Task<TaskRunStatus> ExecuteAsync(int index, CancellationToken cancellationToken) =>
-        Task.Run(() => ExecuteCoreAsync(index, cancellationToken), cancellationToken);
+    private static readonly Task<TaskRunStatus> UpToDate = Task.FromResult(TaskRunStatus.UpToDate);
+    private static readonly Task<TaskRunStatus> Ignored = Task.FromResult(TaskRunStatus.Ignored);
+
+    public Task<TaskRunStatus> ExecuteAsync(int index, CancellationToken cancellationToken)
+    {
+        var task = _graph.Tasks[index];
+        if (_store is null || _checker is null || _mode.DryRun || CallsUserCode(task))
+        {
+            return Task.Run(() => ExecuteCoreAsync(index, cancellationToken), cancellationToken);
+        }
+
+        if (_store.IsIgnored(task.Name))
+        {
+            return Ignored;
+        }
+
+        // The check of file deps, targets and built-in rules runs no user code and takes microseconds:
+        // do it here, on the scheduler's thread, so that an up-to-date task costs no thread hop. Only a
+        // task that must run goes to the thread pool.
+        var check = _checker.CheckAsync(task, _mode.Always, cancellationToken);
+        if (!check.IsCompletedSuccessfully)
+        {
+            return Task.Run(() => ExecuteCoreAsync(index, cancellationToken), cancellationToken);
+        }
+
+        var decision = check.GetAwaiter().GetResult();
+        return decision.Run ? Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken) : UpToDate;
+    }
+
+    // Up-to-date rules that call user code may block or need services: they are checked on the thread pool.
+    private static bool CallsUserCode(TaskDescriptor task)
+    {
+        foreach (var rule in task.UpToDate)
+        {
+            if (rule is ConfigChangedRule or CustomRule)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private async Task<TaskRunStatus> ExecuteCoreAsync(int index, CancellationToken cancellationToken)
     {
@@ -75,11 +115,12 @@ internal sealed class TaskExecutor
         }
 
         var decision = await _checker.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
-        if (!decision.Run)
-        {
-            return TaskRunStatus.UpToDate;
-        }
+        return decision.Run ? await RunAsync(task, decision, cancellationToken).ConfigureAwait(false) : TaskRunStatus.UpToDate;
+    }
 
+    private async Task<TaskRunStatus> RunAsync(TaskDescriptor task, UpToDateDecision decision, CancellationToken cancellationToken)
+    {
+        CurrentTask.Name = task.Name;
         _observer.TaskStarted(task.Name, decision.Reason);
         object? result;
         try
@@ -90,12 +131,12 @@ internal sealed class TaskExecutor
         {
             // A failed (or cancelled) run may have left its targets half made: drop the last success,
             // so that the task runs again next time, as doit does. The failed run's file stamps are never recorded.
-            await _store.RecordFailureAsync(task.Name).ConfigureAwait(false);
+            await _store!.RecordFailureAsync(task.Name).ConfigureAwait(false);
 
             throw;
         }
 
-        await _store.SaveAsync(task.Name, new TaskState(_clock.GetUtcNow(), ToJson(result), decision.Files, decision.Values)).ConfigureAwait(false);
+        await _store!.SaveAsync(task.Name, new TaskState(_clock.GetUtcNow(), ToJson(result), decision.Files, decision.Values)).ConfigureAwait(false);
         return TaskRunStatus.Succeeded;
     }
 

@@ -284,6 +284,8 @@ public sealed class StateStore : IAsyncDisposable
         }
 
         var state = new LoadedState();
+        using var stream = new MemoryStream(bytes, writable: false);
+        using var reader = new BinaryReader(stream, Encoding.UTF8);
         var position = HeaderSize;
         while (position < bytes.Length)
         {
@@ -307,7 +309,8 @@ public sealed class StateStore : IAsyncDisposable
 
             try
             {
-                ReadRecord(payload.ToArray(), state, length + 8);
+                stream.Position = position + 8;
+                ReadRecord(reader, state, length + 8);
             }
             catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
             {
@@ -321,9 +324,8 @@ public sealed class StateStore : IAsyncDisposable
         return state;
     }
 
-    private static void ReadRecord(byte[] payload, LoadedState state, int size)
+    private static void ReadRecord(BinaryReader reader, LoadedState state, int size)
     {
-        using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
         var kind = (RecordKind)reader.ReadByte();
         var task = reader.ReadString();
         TaskState? taskState = null;

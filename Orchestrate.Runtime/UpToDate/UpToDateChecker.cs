@@ -115,6 +115,21 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
 
     private static string? CompareFiles(IReadOnlyList<FileStamp> before, IReadOnlyList<FileStamp> now)
     {
+        // Both lists are sorted by path; the common case, nothing changed, is one pass without allocating.
+        if (before.Count == now.Count)
+        {
+            var same = true;
+            for (var i = 0; i < now.Count && same; i++)
+            {
+                same = before[i].Path == now[i].Path && before[i].Hash == now[i].Hash;
+            }
+
+            if (same)
+            {
+                return null;
+            }
+        }
+
         var changes = new List<string>();
         var old = before.ToDictionary(s => s.Path, StringComparer.Ordinal);
         foreach (var stamp in now)
