@@ -137,7 +137,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         root.Subcommands.Add(clean);
 
         var ignoreTasks = new Argument<string[]>("tasks") { Description = "Tasks to ignore", Arity = ArgumentArity.OneOrMore };
-        var ignore = new Command("ignore", "Skip tasks in later runs (they count as done) until they are forgotten") { ignoreTasks };
+        var ignore = new Command("ignore", "Skip tasks, and what depends on them, in later runs until they are forgotten") { ignoreTasks };
         ignore.SetAction((parse, _) => StateCommands(parse).IgnoreAsync(parse.GetValue(ignoreTasks) ?? [], cancellationToken));
         root.Subcommands.Add(ignore);
         return root;

@@ -28,6 +28,7 @@ internal sealed class TaskExecutor
     private readonly ExecutionMode _mode;
     private readonly TimeProvider _clock;
     private readonly bool[] _wouldRun;
+    private readonly bool[] _ignored;
 
     /// <summary>An executor without a state store: every task runs (embedding, benchmarks).</summary>
     public TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory)
@@ -48,6 +49,7 @@ internal sealed class TaskExecutor
         _clock = clock;
         _checker = store is null ? null : new UpToDateChecker(store, projectDirectory, services, clock);
         _wouldRun = mode.DryRun ? new bool[graph.Tasks.Count] : [];
+        _ignored = new bool[graph.Tasks.Count];
     }
 
     private static readonly Task<TaskRunStatus> UpToDate = Task.FromResult(TaskRunStatus.UpToDate);
@@ -61,7 +63,7 @@ internal sealed class TaskExecutor
             return Task.Run(() => ExecuteCoreAsync(index, cancellationToken), cancellationToken);
         }
 
-        if (_store.IsIgnored(task.Name))
+        if (IsIgnored(index, task))
         {
             return Ignored;
         }
@@ -77,6 +79,23 @@ internal sealed class TaskExecutor
 
         var decision = check.GetAwaiter().GetResult();
         return decision.Run ? Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken) : UpToDate;
+    }
+
+    // As in doit, a task set aside with `ignore` takes everything that depends on it along.
+    private bool IsIgnored(int index, TaskDescriptor task)
+    {
+        var ignored = _store!.IsIgnored(task.Name);
+        foreach (var dependency in _graph.Dependencies[index])
+        {
+            ignored |= Volatile.Read(ref _ignored[dependency.Task]);
+        }
+
+        if (ignored)
+        {
+            Volatile.Write(ref _ignored[index], true);
+        }
+
+        return ignored;
     }
 
     // Up-to-date rules that call user code may block or need services: they are checked on the thread pool.
@@ -104,7 +123,7 @@ internal sealed class TaskExecutor
             return TaskRunStatus.Succeeded;
         }
 
-        if (_store.IsIgnored(task.Name))
+        if (IsIgnored(index, task))
         {
             return TaskRunStatus.Ignored;
         }
