@@ -15,6 +15,10 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
     {
         using var runLock = await RunLock.AcquireAsync(request.ProjectDirectory, request.Wait, line => error.WriteLine(line), cancellationToken).ConfigureAwait(false);
         await using var store = StateStore.Open(request.ProjectDirectory);
+        if (store.DroppedBytes > 0)
+        {
+            await error.WriteLineAsync($"note: the state store's last record was cut short (an earlier run was killed while writing it); it was dropped, and its task will run again").ConfigureAwait(false);
+        }
         using var reporter = new ConsoleReporter(output, request.Color);
         await using var host = new LazyServices(settings, graph, request.ProjectDirectory, reporter);
         var configured = RunDefaults.Read(request.ProjectDirectory);

@@ -33,8 +33,14 @@ public static class FailureText
 
     private static string Where(Exception error)
     {
-        var frame = new StackTrace(error, fNeedFileInfo: true).GetFrames()
-            .FirstOrDefault(f => f.GetFileName() is not null && IsUserCode(f));
-        return frame?.GetFileName() is { } file ? $" (at {Path.GetFileName(file)}:{frame.GetFileLineNumber()})" : "";
+        var frame = new StackTrace(error, fNeedFileInfo: true).GetFrames().FirstOrDefault(IsUserCode);
+        if (frame is null)
+        {
+            return "";
+        }
+
+        return frame.GetFileName() is { } file
+            ? $" (at {Path.GetFileName(file)}:{frame.GetFileLineNumber()})"
+            : $" (in {frame.GetMethod()?.DeclaringType?.Name}.{frame.GetMethod()?.Name})";
     }
 }

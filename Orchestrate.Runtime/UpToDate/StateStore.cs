@@ -27,9 +27,10 @@ public sealed class StateStore : IAsyncDisposable
 
     private const string FileName = "state.log";
     private const int HeaderSize = 8;
+    private const int FrameSize = 12;
     private const int MaxBatch = 1024;
     private const long CompactAbove = 4 << 20;
-    private static readonly byte[] Header = "ORCHST01"u8.ToArray();
+    private static readonly byte[] Header = "ORCHST02"u8.ToArray();
 
     private readonly FileStream _file;
     private readonly ConcurrentDictionary<string, TaskState> _states;
@@ -53,6 +54,9 @@ public sealed class StateStore : IAsyncDisposable
 
     /// <summary>Number of tasks with a recorded success.</summary>
     public int Count => _states.Count;
+
+    /// <summary>Bytes of a last record cut short (by a killed run) that opening the store dropped.</summary>
+    public int DroppedBytes { get; private init; }
 
     /// <summary>The store's file for a project.</summary>
     public static string PathFor(string projectDirectory) => System.IO.Path.Combine(projectDirectory, DirectoryName, FileName);
@@ -85,7 +89,8 @@ public sealed class StateStore : IAsyncDisposable
             }
 
             var state = Parse(bytes, path);
-            if (state.ValidLength < bytes.Length)
+            var dropped = bytes.Length - state.ValidLength;
+            if (dropped > 0)
             {
                 file.SetLength(state.ValidLength); // a record torn by a crash
             }
@@ -98,7 +103,7 @@ public sealed class StateStore : IAsyncDisposable
             }
 
             file.Seek(0, SeekOrigin.End);
-            return new StateStore(path, file, state);
+            return new StateStore(path, file, state) { DroppedBytes = dropped };
         }
         catch
         {
@@ -242,8 +247,10 @@ public sealed class StateStore : IAsyncDisposable
 
     private static void AppendRecord(MemoryStream buffer, RecordKind kind, string task, TaskState? state)
     {
+        // Frame: payload length, its complement (a damaged length is told from a record cut short by a
+        // crash), and the payload's CRC-32.
         var start = buffer.Length;
-        buffer.Write(stackalloc byte[8]); // length and checksum, filled in below
+        buffer.Write(stackalloc byte[FrameSize]);
         using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write((byte)kind);
@@ -261,10 +268,11 @@ public sealed class StateStore : IAsyncDisposable
             }
         }
 
-        var payload = buffer.GetBuffer().AsSpan((int)start + 8, (int)(buffer.Length - start - 8));
-        var frame = buffer.GetBuffer().AsSpan((int)start, 8);
+        var payload = buffer.GetBuffer().AsSpan((int)start + FrameSize, (int)(buffer.Length - start - FrameSize));
+        var frame = buffer.GetBuffer().AsSpan((int)start, FrameSize);
         BinaryPrimitives.WriteInt32LittleEndian(frame, payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(frame[4..], Crc32.Compute(payload));
+        BinaryPrimitives.WriteInt32LittleEndian(frame[4..], ~payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(frame[8..], Crc32.Compute(payload));
     }
 
     private static byte[] ReadAll(FileStream file)
@@ -290,34 +298,44 @@ public sealed class StateStore : IAsyncDisposable
         while (position < bytes.Length)
         {
             var remaining = bytes.Length - position;
-            var length = remaining >= 8 ? BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position)) : -1;
-            if (remaining < 8 || length < 0 || length > remaining - 8)
+            if (remaining < FrameSize)
             {
-                break; // the last record was cut short: a crash while appending
+                break; // the last record's frame was cut short: a crash while appending
             }
 
-            var payload = bytes.AsSpan(position + 8, length);
-            if (Crc32.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(position + 4)))
+            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
+            if (length < 0 || ~length != BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position + 4)))
             {
-                if (position + 8 + length == bytes.Length)
+                throw Unusable(path, $"the record at byte {position} is damaged");
+            }
+
+            if (length > remaining - FrameSize)
+            {
+                break; // the last record was cut short
+            }
+
+            var payload = bytes.AsSpan(position + FrameSize, length);
+            if (Crc32.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(position + 8)))
+            {
+                if (position + FrameSize + length == bytes.Length)
                 {
                     break; // a torn last record
                 }
 
-                throw Unusable(path, $"a record at byte {position} is damaged");
+                throw Unusable(path, $"the record at byte {position} is damaged");
             }
 
             try
             {
-                stream.Position = position + 8;
-                ReadRecord(reader, state, length + 8);
+                stream.Position = position + FrameSize;
+                ReadRecord(reader, state, length + FrameSize);
             }
             catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
             {
                 throw Unusable(path, $"a record at byte {position} cannot be read ({e.Message})");
             }
 
-            position += 8 + length;
+            position += FrameSize + length;
         }
 
         state.ValidLength = position;
