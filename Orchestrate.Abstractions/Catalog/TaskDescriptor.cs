@@ -38,6 +38,27 @@ public sealed class TaskDescriptor
     /// <summary>What <c>clean</c> runs instead of deleting the targets; null: delete the targets.</summary>
     public TaskInvoker? Clean { get; init; }
 
+    /// <summary>The host pattern of a host task (<see cref="HostsAttribute"/>); null for a local task.</summary>
+    public string? Hosts { get; init; }
+
+    /// <summary>A host task that waits for its host-task dependencies on every host.</summary>
+    public bool IsBarrier { get; init; }
+
+    /// <summary>Remote steps, in order.</summary>
+    public IReadOnlyList<RemoteStepSpec> RemoteSteps { get; init; } = [];
+
+    /// <summary>Files shipped to each host.</summary>
+    public IReadOnlyList<ShipSpec> Ships { get; init; } = [];
+
+    /// <summary>Files fetched from each host.</summary>
+    public IReadOnlyList<FetchSpec> Fetches { get; init; } = [];
+
+    /// <summary>Paths on each host the task makes.</summary>
+    public IReadOnlyList<string> RemoteTargets { get; init; } = [];
+
+    /// <summary>For a node of a host task expanded at run time: the host it runs on.</summary>
+    public string? Host { get; init; }
+
     /// <summary>Run when no task is named on the command line.</summary>
     public bool IsDefault { get; init; }
 

@@ -1,0 +1,474 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Formats.Tar;
+using System.Text;
+using System.Threading.Channels;
+using Orchestrate.Execution;
+
+namespace Orchestrate.Remote.OpenSsh;
+
+/// <summary>
+/// One master connection (<c>ssh -M -N</c>, a child process owned by the run) and the channels over it:
+/// a small pool of long-lived remote shells that run commands one after the other with exit-code
+/// framing (a command costs a few milliseconds instead of a new ssh process and session), and one-off
+/// <c>ssh</c> processes for file streams and kills.
+/// </summary>
+internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
+{
+    private readonly string _ssh;
+    private readonly string _socket;
+    private readonly Process _master;
+    private readonly Channel<RemoteShell> _idle = Channel.CreateUnbounded<RemoteShell>();
+    private readonly List<RemoteShell> _shells = [];
+    private readonly SemaphoreSlim _channels;
+    private readonly Lock _gate = new();
+    private volatile string? _lost;
+
+    private OpenSshConnection(string ssh, HostSpec host, string? user, string socket, Process master)
+    {
+        _ssh = ssh;
+        Host = host;
+        User = user;
+        _socket = socket;
+        _master = master;
+        // The master holds no session; shells and one-off channels share what the server allows.
+        _channels = new SemaphoreSlim(Math.Max(1, host.MaxChannels));
+    }
+
+    public HostSpec Host { get; }
+
+    public string? User { get; }
+
+    public static async Task<OpenSshConnection> OpenAsync(string ssh, HostSpec host, string? user, string socket, CancellationToken cancellationToken)
+    {
+        var info = new ProcessStartInfo(ssh)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in MasterArguments(host, user, socket))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        Process master;
+        try
+        {
+            master = Process.Start(info) ?? throw new HostUnreachableException(host.Name, $"cannot start {ssh}");
+        }
+        catch (Win32Exception e)
+        {
+            throw new HostUnreachableException(host.Name, $"cannot start {ssh} (is the OpenSSH client installed?): {e.Message}", e);
+        }
+
+        var errors = new StringBuilder();
+        var readErrors = PumpAsync(master.StandardError, errors);
+        _ = master.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var deadline = Stopwatch.StartNew();
+        var limit = TimeSpan.FromSeconds(host.ConnectTimeoutSeconds + 5);
+        // The master is ready when its control socket exists; it exits if the connection fails.
+        while (!File.Exists(socket))
+        {
+            if (master.HasExited || deadline.Elapsed > limit || cancellationToken.IsCancellationRequested)
+            {
+                Kill(master);
+                await master.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                await readErrors.ConfigureAwait(false);
+                master.Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new HostUnreachableException(host.Name, Describe(errors.ToString(), deadline.Elapsed > limit));
+            }
+
+            await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return new OpenSshConnection(ssh, host, user, socket, master);
+    }
+
+    public async Task<RemoteResult> RunAsync(RemoteCommand command, Action<OutputLine>? onLine, CancellationToken cancellationToken)
+    {
+        ThrowIfLost();
+        var shell = await AcquireShellAsync(cancellationToken).ConfigureAwait(false);
+        var healthy = false;
+        try
+        {
+            var result = await shell.ExecuteAsync(command, onLine, KillAsync, cancellationToken).ConfigureAwait(false);
+            healthy = true;
+            return result;
+        }
+        catch (RemoteShellLostException e)
+        {
+            _lost ??= e.Message;
+            throw new HostUnreachableException(Host.Name, $"the connection was lost ({e.Message})", e);
+        }
+        finally
+        {
+            ReleaseShell(shell, healthy);
+        }
+    }
+
+    public async Task UploadAsync(IReadOnlyList<UploadItem> files, string remoteDirectory, CancellationToken cancellationToken)
+    {
+        ThrowIfLost();
+        var script = $"mkdir -p -- {ShellQuoting.Quote(remoteDirectory)} && tar -x -m -f - -C {ShellQuoting.Quote(remoteDirectory)}";
+        await RunStreamAsync(script, async stdin =>
+        {
+            await using (var tar = new TarWriter(stdin, TarEntryFormat.Pax, leaveOpen: true))
+            {
+                foreach (var file in files)
+                {
+                    await tar.WriteEntryAsync(file.LocalPath, file.RemoteName, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> DownloadAsync(string remotePath, string localPath, CancellationToken cancellationToken)
+    {
+        ThrowIfLost();
+        var directory = Path.GetDirectoryName(remotePath.TrimEnd('/'));
+        var name = Path.GetFileName(remotePath.TrimEnd('/'));
+        var script = $"test -f {ShellQuoting.Quote(remotePath)} || exit 3; tar -c -f - -C {ShellQuoting.Quote(string.IsNullOrEmpty(directory) ? "." : directory)} -- {ShellQuoting.Quote(name)}";
+        var temporary = localPath + $".orchestrate-{Guid.NewGuid():N}.tmp";
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(localPath))!);
+        var found = false;
+        try
+        {
+            var code = await RunStreamAsync(script, null, async stdout =>
+            {
+                await using var tar = new TarReader(stdout, leaveOpen: true);
+                while (await tar.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                {
+                    if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is { } data)
+                    {
+                        await using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+                        await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                        found = true;
+                    }
+                }
+            }, cancellationToken, allowedExitCodes: [0, 3]).ConfigureAwait(false);
+            if (code == 3 || !found)
+            {
+                return false;
+            }
+
+            File.Move(temporary, localPath, overwrite: true);
+            return true;
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<RemoteShell> shells;
+        lock (_gate)
+        {
+            shells = [.. _shells];
+            _shells.Clear();
+        }
+
+        foreach (var shell in shells)
+        {
+            await shell.DisposeAsync().ConfigureAwait(false);
+        }
+
+        // Ask the master to exit cleanly; kill it if it does not.
+        try
+        {
+            using var exit = Process.Start(new ProcessStartInfo(_ssh, ["-S", _socket, "-O", "exit", Host.Target])
+            {
+                UseShellExecute = false,
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            });
+            if (exit is not null)
+            {
+                await exit.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(3)).Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or Win32Exception or InvalidOperationException)
+        {
+        }
+
+        if (!_master.WaitForExit(TimeSpan.FromSeconds(1)))
+        {
+            Kill(_master);
+        }
+
+        _master.Dispose();
+        _channels.Dispose();
+    }
+
+    /// <summary>Sends a signal to a process group on the host, over a channel of its own.</summary>
+    private async Task KillAsync(int processGroup, bool sudo, string signal)
+    {
+        var kill = $"kill -{signal} -- -{processGroup} 2>/dev/null";
+        try
+        {
+            await RunStreamAsync(sudo ? $"sudo -n {kill}" : kill, null, null, CancellationToken.None, allowedExitCodes: null).ConfigureAwait(false);
+        }
+        catch (HostUnreachableException)
+        {
+            // The connection is gone: so is every process it started.
+        }
+    }
+
+    private async Task<RemoteShell> AcquireShellAsync(CancellationToken cancellationToken)
+    {
+        if (_idle.Reader.TryRead(out var idle))
+        {
+            return idle;
+        }
+
+        // No idle shell: open another while channels allow, else wait for one to come back.
+        if (await _channels.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var shell = RemoteShell.Start(_ssh, ChannelArguments("exec /bin/sh"), Host.Name);
+                lock (_gate)
+                {
+                    _shells.Add(shell);
+                }
+
+                return shell;
+            }
+            catch
+            {
+                _channels.Release();
+                throw;
+            }
+        }
+
+        return await _idle.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void ReleaseShell(RemoteShell shell, bool healthy)
+    {
+        if (healthy && !shell.IsBroken)
+        {
+            _idle.Writer.TryWrite(shell);
+            return;
+        }
+
+        lock (_gate)
+        {
+            _shells.Remove(shell);
+        }
+
+        _ = shell.DisposeAsync().AsTask();
+        _channels.Release();
+    }
+
+    /// <summary>Runs one command in a channel of its own with binary standard input and output (file streams).</summary>
+    private async Task<int> RunStreamAsync(string script, Func<Stream, Task>? writeInput, Func<Stream, Task>? readOutput, CancellationToken cancellationToken, IReadOnlyList<int>? allowedExitCodes = null)
+    {
+        await _channels.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var info = new ProcessStartInfo(_ssh)
+            {
+                UseShellExecute = false,
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+            };
+            foreach (var argument in ChannelArguments(script))
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(info)!;
+            var errors = new StringBuilder();
+            var readErrors = PumpAsync(process.StandardError, errors);
+            var input = Task.Run(async () =>
+            {
+                try
+                {
+                    if (writeInput is not null)
+                    {
+                        await writeInput(process.StandardInput.BaseStream).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    process.StandardInput.Close();
+                }
+            }, CancellationToken.None);
+            var output = readOutput is null
+                ? process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None)
+                : readOutput(process.StandardOutput.BaseStream);
+            try
+            {
+                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                await Task.WhenAll(input, output, readErrors).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(process);
+                throw;
+            }
+
+            if (process.ExitCode == 255)
+            {
+                throw new HostUnreachableException(Host.Name, Describe(errors.ToString(), timedOut: false));
+            }
+
+            if (allowedExitCodes is not null && !allowedExitCodes.Contains(process.ExitCode))
+            {
+                throw new CommandFailedException(new CommandResult($"{script} (on {Host.Name})", process.ExitCode, "", errors.ToString(), TimeSpan.Zero));
+            }
+
+            return process.ExitCode;
+        }
+        finally
+        {
+            _channels.Release();
+        }
+    }
+
+    private IEnumerable<string> ChannelArguments(string script)
+    {
+        yield return "-S";
+        yield return _socket;
+        yield return "-o";
+        yield return "ControlMaster=no";
+        yield return "-o";
+        yield return "BatchMode=yes";
+        yield return "-T";
+        foreach (var argument in Login(Host, User))
+        {
+            yield return argument;
+        }
+
+        yield return "--";
+        yield return script;
+    }
+
+    private static IEnumerable<string> MasterArguments(HostSpec host, string? user, string socket)
+    {
+        yield return "-M";
+        yield return "-N";
+        yield return "-S";
+        yield return socket;
+        yield return "-o";
+        yield return "ControlPersist=no";
+        yield return "-o";
+        yield return "BatchMode=yes";
+        yield return "-o";
+        yield return $"ConnectTimeout={host.ConnectTimeoutSeconds}";
+        yield return "-o";
+        yield return "ServerAliveInterval=15";
+        yield return "-o";
+        yield return "ServerAliveCountMax=3";
+        if (host.IdentityFile is { } identity)
+        {
+            yield return "-i";
+            yield return identity;
+            yield return "-o";
+            yield return "IdentitiesOnly=yes";
+        }
+
+        if (host.KnownHostsFile is { } knownHosts)
+        {
+            yield return "-o";
+            yield return $"UserKnownHostsFile={knownHosts}";
+        }
+
+        switch (host.HostKeyChecking)
+        {
+            case HostKeyChecking.AcceptNew:
+                yield return "-o";
+                yield return "StrictHostKeyChecking=accept-new";
+                break;
+            case HostKeyChecking.Strict:
+                yield return "-o";
+                yield return "StrictHostKeyChecking=yes";
+                break;
+        }
+
+        foreach (var argument in host.SshArguments)
+        {
+            yield return argument;
+        }
+
+        foreach (var argument in Login(host, user))
+        {
+            yield return argument;
+        }
+    }
+
+    private static IEnumerable<string> Login(HostSpec host, string? user)
+    {
+        if (host.Port is { } port)
+        {
+            yield return "-p";
+            yield return port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (user is not null)
+        {
+            yield return "-l";
+            yield return user;
+        }
+
+        yield return host.Target;
+    }
+
+    private void ThrowIfLost()
+    {
+        if (_lost is { } reason)
+        {
+            throw new HostUnreachableException(Host.Name, $"the connection was lost earlier in this run ({reason})");
+        }
+
+        if (_master.HasExited)
+        {
+            _lost = "the master connection ended";
+            throw new HostUnreachableException(Host.Name, _lost);
+        }
+    }
+
+    // OpenSSH's last line says why ("Connection refused", "Permission denied (publickey)", "Host key verification failed.").
+    private static string Describe(string errors, bool timedOut)
+    {
+        var lines = errors.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("Warning: Permanently added", StringComparison.Ordinal))
+            .ToArray();
+        var last = lines.Length > 0 ? lines[^1].TrimEnd('.') : null;
+        return (timedOut, last) switch
+        {
+            (true, null) => "the connection timed out",
+            (true, _) => $"the connection timed out ({last})",
+            (false, null) => "ssh exited without saying why",
+            _ => last,
+        };
+    }
+
+    private static async Task PumpAsync(StreamReader reader, StringBuilder into)
+    {
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            lock (into)
+            {
+                into.AppendLine(line);
+            }
+        }
+    }
+
+    private static void Kill(Process process)
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or Win32Exception)
+        {
+        }
+    }
+}

@@ -1,0 +1,332 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Orchestrate.Execution;
+
+namespace Orchestrate.Remote.OpenSsh;
+
+/// <summary>The remote shell of a connection died: the connection is lost.</summary>
+internal sealed class RemoteShellLostException(string message) : Exception(message);
+
+/// <summary>
+/// A long-lived <c>/bin/sh</c> on the host, fed one command at a time on its standard input. Each command
+/// runs in a process group of its own (<c>setsid</c>, standard input from /dev/null), so that a timeout or
+/// Ctrl+C can kill all of it; the shell then prints the exit code after a marker with a random nonce on
+/// standard output, and the same marker on standard error, so the end of both streams is known exactly.
+/// </summary>
+internal sealed class RemoteShell : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _host;
+    private readonly Task _readOut;
+    private readonly Task _readErr;
+    private readonly Lock _gate = new();
+    private Pending? _current;
+
+    private RemoteShell(Process process, string host)
+    {
+        _process = process;
+        _host = host;
+        _readOut = ReadAsync(process.StandardOutput, isError: false);
+        _readErr = ReadAsync(process.StandardError, isError: true);
+    }
+
+    public bool IsBroken { get; private set; }
+
+    public static RemoteShell Start(string ssh, IEnumerable<string> arguments, string host)
+    {
+        var info = new ProcessStartInfo(ssh)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            var process = Process.Start(info)!;
+            process.StandardInput.AutoFlush = false;
+            return new RemoteShell(process, host);
+        }
+        catch (Win32Exception e)
+        {
+            throw new HostUnreachableException(host, $"cannot start {ssh}: {e.Message}", e);
+        }
+    }
+
+    public async Task<RemoteResult> ExecuteAsync(RemoteCommand command, Action<OutputLine>? onLine, Func<int, bool, string, Task> kill, CancellationToken cancellationToken)
+    {
+        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var pending = new Pending(nonce, onLine);
+        lock (_gate)
+        {
+            if (IsBroken)
+            {
+                throw new RemoteShellLostException("its shell ended");
+            }
+
+            _current = pending;
+        }
+
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            await _process.StandardInput.WriteAsync(Frame(command, nonce)).ConfigureAwait(false);
+            await _process.StandardInput.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            MarkBroken();
+            throw new RemoteShellLostException($"cannot send the command: {e.Message}");
+        }
+
+        using var timeout = command.Timeout is { } limit ? new CancellationTokenSource(limit) : null;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout?.Token ?? CancellationToken.None);
+        var timedOut = false;
+        try
+        {
+            await pending.Done.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!pending.Done.Task.IsCompleted)
+        {
+            timedOut = !cancellationToken.IsCancellationRequested;
+            await StopAsync(pending, command, kill).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (pending.Lost is { } lost)
+        {
+            throw new RemoteShellLostException(lost);
+        }
+
+        var display = command.Sudo ? $"sudo {command.Script}" : command.Script;
+        return new RemoteResult(_host, display, timedOut ? -1 : pending.ExitCode, pending.StdOut.ToString(), pending.StdErr.ToString(), clock.Elapsed, timedOut);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        MarkBroken();
+        try
+        {
+            _process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+        }
+
+        using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            await _process.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            try
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+            catch (Exception e) when (e is InvalidOperationException or Win32Exception)
+            {
+            }
+        }
+
+        await Task.WhenAny(Task.WhenAll(_readOut, _readErr), Task.Delay(1000, CancellationToken.None)).ConfigureAwait(false);
+        _process.Dispose();
+    }
+
+    // Kill the command's process group (TERM, then KILL), then wait for the shell to report its end;
+    // a shell that does not come back is closed, and the pool opens another.
+    private async Task StopAsync(Pending pending, RemoteCommand command, Func<int, bool, string, Task> kill)
+    {
+        var group = await pending.ProcessGroup.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        await kill(group, command.Sudo, "TERM").ConfigureAwait(false);
+        if (await Finished(pending, TimeSpan.FromSeconds(2)).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        await kill(group, command.Sudo, "KILL").ConfigureAwait(false);
+        if (!await Finished(pending, TimeSpan.FromSeconds(3)).ConfigureAwait(false))
+        {
+            MarkBroken();
+        }
+    }
+
+    private static async Task<bool> Finished(Pending pending, TimeSpan wait)
+    {
+        try
+        {
+            await pending.Done.Task.WaitAsync(wait).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The text sent to the shell for one command.</summary>
+    internal static string Frame(RemoteCommand command, string nonce)
+    {
+        var run = new StringBuilder();
+        run.Append("exec setsid ");
+        if (command.Sudo)
+        {
+            run.Append("sudo -n ");
+        }
+
+        if (command.Environment is { Count: > 0 } environment)
+        {
+            run.Append("env");
+            foreach (var (name, value) in environment)
+            {
+                run.Append(' ').Append(ShellQuoting.Quote($"{name}={value}"));
+            }
+
+            run.Append(' ');
+        }
+
+        run.Append("/bin/sh -c \"$1\" </dev/null");
+        var cd = command.WorkingDirectory is { } dir ? $"cd -- {ShellQuoting.Quote(dir)} || exit 125; " : "";
+        // A child shell prints its PID (the process group setsid gives the command) before becoming it.
+        var inner = $"echo \"__ORCH_PID_{nonce} $$\"; {cd}{run}";
+        return $"/bin/sh -c {ShellQuoting.Quote(inner)} orchestrate {ShellQuoting.Quote(command.Script)}\n"
+            + $"printf '\\n__ORCH_EXIT_{nonce} %d\\n' \"$?\"; printf '\\n__ORCH_END_{nonce}\\n' >&2\n";
+    }
+
+    private async Task ReadAsync(StreamReader reader, bool isError)
+    {
+        // An empty line is held back one line: the shell writes a newline before its marker, so that a
+        // marker never shares a line with output that did not end in one; that newline is not output.
+        var heldEmpty = false;
+        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        {
+            Pending? pending;
+            lock (_gate)
+            {
+                pending = _current;
+            }
+
+            if (pending is null)
+            {
+                continue;
+            }
+
+            if (line.Length == 0 && !heldEmpty)
+            {
+                heldEmpty = true;
+                continue;
+            }
+
+            var marker = line.IndexOf(isError ? pending.EndMarker : pending.ExitMarker, StringComparison.Ordinal);
+            if (marker >= 0)
+            {
+                if (marker > 0)
+                {
+                    Emit(pending, line[..marker], isError);
+                }
+
+                heldEmpty = false;
+                if (isError)
+                {
+                    pending.StreamDone(isError: true);
+                }
+                else
+                {
+                    pending.ExitCode = int.Parse(line.AsSpan(marker + pending.ExitMarker.Length).Trim(), CultureInfo.InvariantCulture);
+                    pending.StreamDone(isError: false);
+                }
+
+                continue;
+            }
+
+            if (heldEmpty)
+            {
+                Emit(pending, "", isError);
+                heldEmpty = line.Length == 0;
+                if (heldEmpty)
+                {
+                    continue;
+                }
+            }
+
+            if (!isError && line.StartsWith(pending.PidMarker, StringComparison.Ordinal))
+            {
+                pending.ProcessGroup.TrySetResult(int.Parse(line.AsSpan(pending.PidMarker.Length).Trim(), CultureInfo.InvariantCulture));
+                continue;
+            }
+
+            Emit(pending, line, isError);
+        }
+
+        // The shell's stream closed: the channel or the whole connection is gone.
+        MarkBroken();
+    }
+
+    private static void Emit(Pending pending, string text, bool isError)
+    {
+        (isError ? pending.StdErr : pending.StdOut).Append(text).Append('\n');
+        pending.OnLine?.Invoke(new OutputLine(text, isError));
+    }
+
+    private void MarkBroken()
+    {
+        Pending? pending;
+        lock (_gate)
+        {
+            IsBroken = true;
+            pending = _current;
+        }
+
+        pending?.Fail("the remote shell ended");
+    }
+
+    private sealed class Pending(string nonce, Action<OutputLine>? onLine)
+    {
+        private int _streams;
+
+        public string PidMarker { get; } = $"__ORCH_PID_{nonce} ";
+
+        public string ExitMarker { get; } = $"__ORCH_EXIT_{nonce} ";
+
+        public string EndMarker { get; } = $"__ORCH_END_{nonce}";
+
+        public Action<OutputLine>? OnLine { get; } = onLine;
+
+        public StringBuilder StdOut { get; } = new();
+
+        public StringBuilder StdErr { get; } = new();
+
+        public int ExitCode { get; set; }
+
+        public string? Lost { get; private set; }
+
+        public TaskCompletionSource<int> ProcessGroup { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void StreamDone(bool isError)
+        {
+            if (Interlocked.Increment(ref _streams) == 2)
+            {
+                Done.TrySetResult();
+            }
+        }
+
+        public void Fail(string reason)
+        {
+            Lost ??= reason;
+            ProcessGroup.TrySetCanceled();
+            Done.TrySetResult();
+        }
+    }
+}
