@@ -21,6 +21,10 @@ public sealed record OrchestratorSettings
     /// <summary>Adds the program's own services and configuration to the host.</summary>
     public Action<HostApplicationBuilder>? ConfigureHost { get; init; }
 
+    /// <summary>The hosts; default: <c>--inventory FILE</c>, else the <c>Inventory</c> section of appsettings.json.
+    /// A program may build one in code (the main sample brings up loopback test hosts when none are configured).</summary>
+    public Remote.Inventory.Inventory? Inventory { get; init; }
+
     /// <summary>Own Ctrl+C and SIGTERM: on by default; off for embedding, where the caller cancels through the token.</summary>
     public bool HandleSignals { get; init; } = true;
 }

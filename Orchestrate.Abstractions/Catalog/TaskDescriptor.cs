@@ -59,6 +59,9 @@ public sealed class TaskDescriptor
     /// <summary>For a node of a host task expanded at run time: the host it runs on.</summary>
     public string? Host { get; init; }
 
+    /// <summary>For a host task expanded at run time: the node of the task's own name, which waits for every host.</summary>
+    public bool IsHostGroup { get; init; }
+
     /// <summary>Run when no task is named on the command line.</summary>
     public bool IsDefault { get; init; }
 

@@ -28,6 +28,18 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         Recursive = true,
     };
 
+    private readonly Option<string?> _inventory = new("--inventory", "-i")
+    {
+        Description = "Inventory file: JSON (as the Inventory section of appsettings.json) or Ansible YAML",
+        Recursive = true,
+    };
+
+    private readonly Option<string?> _limit = new("--limit", "-l")
+    {
+        Description = "Only these hosts: names, groups, globs (web*), joined by ',' ; '!' excludes, '&' intersects",
+        Recursive = true,
+    };
+
     private readonly Option<bool> _wait = new("--wait")
     {
         Description = "When another run holds this project, wait for it instead of failing",
@@ -85,6 +97,8 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         root.Options.Add(_directory);
         root.Options.Add(_noColor);
         root.Options.Add(_wait);
+        root.Options.Add(_inventory);
+        root.Options.Add(_limit);
 
         var run = new Command("run", "Run tasks that are out of date, and everything they depend on (the default command)");
         var rootRun = new RunCommandOptions();
@@ -96,9 +110,9 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         root.Subcommands.Add(run);
 
         var list = new Command("list", "List the tasks with their descriptions");
-        list.SetAction(_ =>
+        list.SetAction(parse =>
         {
-            TaskInfoWriter.List(LoadGraph(), _out);
+            TaskInfoWriter.List(LoadGraph(parse).Graph, _out);
             return ExitCodes.Success;
         });
         root.Subcommands.Add(list);
@@ -114,7 +128,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var graphCommand = new Command("graph", "Print the task graph (edges point from a task to the tasks that need it)") { graphTasks, format };
         graphCommand.SetAction(parse =>
         {
-            var graph = LoadGraph();
+            var graph = LoadGraph(parse).Graph;
             var requested = parse.GetValue(graphTasks) ?? [];
             var tasks = requested.Length == 0
                 ? graph.TopologicalOrder
@@ -140,19 +154,33 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var ignore = new Command("ignore", "Skip tasks, and what depends on them, in later runs until they are forgotten") { ignoreTasks };
         ignore.SetAction((parse, _) => StateCommands(parse).IgnoreAsync(parse.GetValue(ignoreTasks) ?? [], cancellationToken));
         root.Subcommands.Add(ignore);
+
+        var check = new Option<bool>("--check") { Description = "Connect to each host and say whether it is reachable, and why not" };
+        var hostsForks = new Option<int>("--forks") { Description = "Hosts checked at once (default 50)", DefaultValueFactory = _ => 50 };
+        var hosts = new Command("hosts", "List the inventory's hosts (after --limit); --check connects to each") { check, hostsForks };
+        hosts.SetAction((parse, _) => HostsCommand.RunAsync(
+            InventorySource.Load(settings, parse.GetValue(_inventory), ProjectDirectory(parse)),
+            parse.GetValue(_limit),
+            parse.GetValue(check),
+            parse.GetValue(hostsForks),
+            _out,
+            cancellationToken));
+        root.Subcommands.Add(hosts);
         return root;
     }
 
     private StateCommands StateCommands(ParseResult parse) =>
-        new(settings, LoadGraph(), ProjectDirectory(parse), parse.GetValue(_wait), RunOutput(), _err);
+        new(settings, LoadGraph(parse).Graph, ProjectDirectory(parse), parse.GetValue(_wait), RunOutput(), _err);
 
     private async Task<int> Run(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
     {
-        var graph = LoadGraph();
+        var (graph, hostOfNode) = LoadGraph(parse);
         var requested = parse.GetValue(options.Tasks) ?? [];
         var roots = TaskSelector.Roots(graph, requested);
         var request = new RunRequest(graph.Closure(roots), ProjectDirectory(parse), UseColor(parse))
         {
+            HostOfNode = hostOfNode,
+            Forks = parse.GetResult(options.Forks) is null ? null : parse.GetValue(options.Forks),
             Jobs = parse.GetResult(options.Jobs) is null ? null : parse.GetValue(options.Jobs),
             KeepGoing = parse.GetResult(options.KeepGoing) is null ? null : parse.GetValue(options.KeepGoing),
             Always = parse.GetValue(options.Always),
@@ -164,7 +192,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     private async Task<int> Info(ParseResult parse, Argument<string> taskArgument, CancellationToken cancellationToken)
     {
-        var graph = LoadGraph();
+        var graph = LoadGraph(parse).Graph;
         var index = TaskSelector.Resolve(graph, parse.GetValue(taskArgument)!);
         var directory = ProjectDirectory(parse);
         var status = await new StateCommands(settings, graph, directory, wait: false, _out, _err).StatusAsync(index, cancellationToken).ConfigureAwait(false);
@@ -201,12 +229,23 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         && !Console.IsOutputRedirected
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
-    private TaskGraph LoadGraph()
+    // Host tasks are expanded over the inventory (one node per host) when there is one.
+    private (TaskGraph Graph, IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode) LoadGraph(ParseResult parse)
     {
         var tasks = settings.Tasks ?? TaskCatalog.Tasks;
-        return tasks.Count == 0
-            ? throw new UsageException("this program declares no tasks: mark methods with [Task] and reference the Orchestrate package, whose source generator registers them")
-            : TaskGraph.Build(tasks);
+        if (tasks.Count == 0)
+        {
+            throw new UsageException("this program declares no tasks: mark methods with [Task] and reference the Orchestrate package, whose source generator registers them");
+        }
+
+        if (!tasks.Any(t => t.Hosts is not null))
+        {
+            return (TaskGraph.Build(tasks), new Dictionary<string, Remote.HostSpec>());
+        }
+
+        var inventory = InventorySource.Load(settings, parse.GetValue(_inventory), ProjectDirectory(parse));
+        var expanded = InventorySource.Expand(tasks, inventory, parse.GetValue(_limit));
+        return (TaskGraph.Build(expanded.Tasks), expanded.HostOfNode);
     }
 
     private sealed class RunCommandOptions
@@ -227,6 +266,11 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             Description = "After a failure, run everything the failure does not block",
         };
 
+        public Option<int> Forks { get; } = new("--forks", "-f")
+        {
+            Description = "Hosts in flight at once (default 50)",
+        };
+
         public Option<bool> Always { get; } = new("--always", "-a")
         {
             Description = "Run the tasks even when they are up to date",
@@ -243,6 +287,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             command.Options.Add(Jobs);
             command.Options.Add(KeepGoing);
             command.Options.Add(Always);
+            command.Options.Add(Forks);
             command.Options.Add(DryRun);
             Jobs.Validators.Add(result =>
             {

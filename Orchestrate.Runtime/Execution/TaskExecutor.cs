@@ -29,6 +29,7 @@ internal sealed class TaskExecutor
     private readonly TimeProvider _clock;
     private readonly bool[] _wouldRun;
     private readonly bool[] _ignored;
+    private readonly Remote.RemoteNodeRunner? _remote;
 
     /// <summary>An executor without a state store: every task runs (embedding, benchmarks).</summary>
     public TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory)
@@ -37,8 +38,9 @@ internal sealed class TaskExecutor
     }
 
     /// <summary>An executor whose services are fetched (built) when first needed.</summary>
-    public TaskExecutor(TaskGraph graph, Func<CancellationToken, ValueTask<IServiceProvider>> services, ProcessRunner runner, IRunObserver observer, string projectDirectory, StateStore? store, ExecutionMode mode, TimeProvider clock)
+    public TaskExecutor(TaskGraph graph, Func<CancellationToken, ValueTask<IServiceProvider>> services, ProcessRunner runner, IRunObserver observer, string projectDirectory, StateStore? store, ExecutionMode mode, TimeProvider clock, Remote.RemoteNodeRunner? remote = null)
     {
+        _remote = remote;
         _graph = graph;
         _services = services;
         _runner = runner;
@@ -54,10 +56,27 @@ internal sealed class TaskExecutor
 
     private static readonly Task<TaskRunStatus> UpToDate = Task.FromResult(TaskRunStatus.UpToDate);
     private static readonly Task<TaskRunStatus> Ignored = Task.FromResult(TaskRunStatus.Ignored);
+    private static readonly Task<TaskRunStatus> Joined = Task.FromResult(TaskRunStatus.Joined);
 
     public Task<TaskRunStatus> ExecuteAsync(int index, CancellationToken cancellationToken)
     {
         var task = _graph.Tasks[index];
+        if (task.IsHostGroup)
+        {
+            return Joined;
+        }
+
+        if (task.Hosts is not null && task.Host is null)
+        {
+            return Task.FromException<TaskRunStatus>(new Cli.UsageException(
+                $"task '{task.Name}' runs on hosts '{task.Hosts}', but no inventory is configured: add an Inventory section to appsettings.json, or pass --inventory FILE"));
+        }
+
+        if (task.Host is not null)
+        {
+            return Task.Run(() => ExecuteRemoteAsync(index, task, cancellationToken), cancellationToken);
+        }
+
         if (_store is null || _checker is null || _mode.DryRun || CallsUserCode(task))
         {
             return Task.Run(() => ExecuteCoreAsync(index, cancellationToken), cancellationToken);
@@ -79,6 +98,66 @@ internal sealed class TaskExecutor
 
         var decision = check.GetAwaiter().GetResult();
         return decision.Run ? Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken) : UpToDate;
+    }
+
+    private async Task<TaskRunStatus> ExecuteRemoteAsync(int index, TaskDescriptor task, CancellationToken cancellationToken)
+    {
+        CurrentTask.Name = task.Name;
+        if (_remote is null)
+        {
+            throw new InvalidOperationException($"task '{task.Name}' runs on a host, but the run has no remote transport");
+        }
+
+        if (_store is not null && IsIgnored(index, task))
+        {
+            return TaskRunStatus.Ignored;
+        }
+
+        UpToDateDecision? decision = null;
+        if (_checker is not null)
+        {
+            decision = await _checker.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
+            if (!decision.Run && await _remote.RemoteReasonAsync(task, cancellationToken).ConfigureAwait(false) is { } remoteReason)
+            {
+                decision = decision with { Run = true, Reason = remoteReason };
+            }
+
+            if (!decision.Run)
+            {
+                return TaskRunStatus.UpToDate;
+            }
+
+            if (_mode.DryRun)
+            {
+                _wouldRun[index] = true;
+                _observer.TaskWouldRun(task.Name, decision.Reason);
+                return TaskRunStatus.WouldRun;
+            }
+        }
+
+        _observer.TaskStarted(task.Name, decision?.Reason ?? UpToDateChecker.AlwaysRuns);
+        object? result;
+        try
+        {
+            var services = await _services(cancellationToken).ConfigureAwait(false);
+            result = await _remote.RunAsync(task, services, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            if (_store is not null)
+            {
+                await _store.RecordFailureAsync(task.Name).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        if (_store is not null && decision is not null)
+        {
+            await _store.SaveAsync(task.Name, new TaskState(_clock.GetUtcNow(), ToJson(result), decision.Files, decision.Values)).ConfigureAwait(false);
+        }
+
+        return TaskRunStatus.Succeeded;
     }
 
     // As in doit, a task set aside with `ignore` takes everything that depends on it along.

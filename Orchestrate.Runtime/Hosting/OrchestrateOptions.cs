@@ -10,6 +10,9 @@ public sealed class OrchestrateOptions
     /// <summary>Tasks running at once; 0 means the processor count.</summary>
     public int Jobs { get; set; }
 
+    /// <summary>Hosts in flight at once; 0 means 50.</summary>
+    public int Forks { get; set; }
+
     /// <summary>Go on after a failure with everything it does not block.</summary>
     public bool KeepGoing { get; set; }
 }

@@ -25,17 +25,24 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         var options = new SchedulerOptions
         {
             Jobs = request.Jobs ?? (configured.Jobs > 0 ? configured.Jobs : Environment.ProcessorCount),
+            Forks = request.Forks ?? (configured.Forks > 0 ? configured.Forks : 50),
             KeepGoing = request.KeepGoing ?? configured.KeepGoing,
         };
+        // One connection per host and user, opened on first use, all closed when the run ends, whatever its outcome.
+        var remoteNodes = request.Plan.Any(i => graph.Tasks[i].Host is not null);
+        await using var transport = remoteNodes ? new Remote.OpenSsh.OpenSshTransport() : null;
+        var runner = new ProcessRunner();
+        var remote = transport is null ? null : new Remote.RemoteNodeRunner(transport, request.HostOfNode, request.ProjectDirectory, runner, reporter);
         var executor = new TaskExecutor(
             graph,
             async token => (await host.GetAsync(token).ConfigureAwait(false)).Services,
-            new ProcessRunner(),
+            runner,
             reporter,
             request.ProjectDirectory,
             store,
             new ExecutionMode(request.Always, request.DryRun),
-            TimeProvider.System);
+            TimeProvider.System,
+            remote);
         var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken).ConfigureAwait(false);
         return outcome.Cancelled ? ExitCodes.Cancelled : outcome.Succeeded ? ExitCodes.Success : ExitCodes.TaskFailed;
     }
@@ -53,4 +60,8 @@ internal sealed record RunRequest(int[] Plan, string ProjectDirectory, bool Colo
     public bool DryRun { get; init; }
 
     public bool Wait { get; init; }
+
+    public int? Forks { get; init; }
+
+    public IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode { get; init; } = new Dictionary<string, Remote.HostSpec>();
 }

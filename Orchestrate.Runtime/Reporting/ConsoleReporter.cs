@@ -91,8 +91,11 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
             case TaskRunStatus.Ignored:
                 WriteLine($"{Paint("!!", Ansi.Yellow)} {outcome.Name} (ignored)");
                 break;
-            case TaskRunStatus.Failed:
+            case TaskRunStatus.Failed when !Remote.RemoteErrors.IsUnreachable(outcome.Error):
                 WriteLine($"{Paint("FAILED", Ansi.Red)} {outcome.Name} ({Seconds(outcome.Duration)}): {FailureText.Summary(outcome.Error)}");
+                break;
+            case TaskRunStatus.Failed when Remote.RemoteErrors.IsUnreachable(outcome.Error):
+                WriteLine($"{Paint("UNREACHABLE", Ansi.Red)} {outcome.Name}: {FailureText.Summary(outcome.Error)}");
                 break;
             case TaskRunStatus.Cancelled when outcome.Duration > TimeSpan.Zero:
                 WriteLine($"{Paint("cancelled", Ansi.Yellow)} {outcome.Name} ({Seconds(outcome.Duration)})");
@@ -134,6 +137,7 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
             }
         }
 
+        lines.AddRange(HostRecap(outcome));
         var blocked = outcome.Tasks.Where(t => t.Status == TaskRunStatus.Blocked).ToList();
         if (blocked.Count > 0)
         {
@@ -155,6 +159,28 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
 
             _output.Flush();
             _dirty = false;
+        }
+    }
+
+    /// <summary>One line per host, as Ansible's play recap: what ran, what was up to date, what failed and why not.</summary>
+    private IEnumerable<string> HostRecap(RunOutcome outcome)
+    {
+        var byHost = outcome.Tasks.Where(t => t.Host is not null).GroupBy(t => t.Host!).ToList();
+        if (byHost.Count == 0)
+        {
+            yield break;
+        }
+
+        var width = byHost.Max(g => g.Key.Length);
+        yield return "recap:";
+        foreach (var host in byHost)
+        {
+            int Count(Func<TaskOutcome, bool> predicate) => host.Count(predicate);
+            var unreachable = Count(t => t.Status == TaskRunStatus.Failed && Remote.RemoteErrors.IsUnreachable(t.Error));
+            var failed = Count(t => t.Status == TaskRunStatus.Failed) - unreachable;
+            var line = $"  {host.Key.PadRight(width)}  ran={Count(t => t.Status == TaskRunStatus.Succeeded)} up-to-date={Count(t => t.Status == TaskRunStatus.UpToDate)} " +
+                $"failed={failed} unreachable={unreachable} skipped={Count(t => t.Status is TaskRunStatus.Blocked or TaskRunStatus.NotRun or TaskRunStatus.Cancelled or TaskRunStatus.Ignored)}";
+            yield return failed + unreachable > 0 ? Paint(line, Ansi.Red) : line;
         }
     }
 

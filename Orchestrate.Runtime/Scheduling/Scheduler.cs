@@ -50,13 +50,17 @@ public static class Scheduler
         var durations = new TimeSpan[count];
         var errors = new Exception?[count];
         var blockedBy = new string?[count];
+        // Two pools: local tasks share the jobs, host nodes share the forks (hosts in flight).
         var ready = new Queue<int>();
+        var readyRemote = new Queue<int>();
+        var remote = new bool[count];
         for (var k = 0; k < count; k++)
         {
+            remote[k] = graph.Tasks[plan[k]].Host is not null;
             pending[k] = graph.Dependencies[plan[k]].Length;
             if (pending[k] == 0)
             {
-                ready.Enqueue(k);
+                (remote[k] ? readyRemote : ready).Enqueue(k);
             }
         }
 
@@ -65,7 +69,9 @@ public static class Scheduler
         var token = run.Token;
         var completions = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
         var jobs = Math.Max(1, options.Jobs);
+        var forks = Math.Max(1, options.Forks);
         var running = 0;
+        var runningRemote = 0;
         var stopping = false;
 
         async Task RunOne(int k)
@@ -92,25 +98,31 @@ public static class Scheduler
         void Complete(int k)
         {
             running--;
+            if (remote[k])
+            {
+                runningRemote--;
+            }
+
             var index = plan[k];
             var name = graph.Tasks[index].Name;
-            observer.TaskFinished(new TaskOutcome(name, status[k], durations[k], errors[k]));
+            observer.TaskFinished(new TaskOutcome(name, status[k], durations[k], errors[k], Host: graph.Tasks[index].Host));
             switch (status[k])
             {
-                case TaskRunStatus.Succeeded or TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.WouldRun:
+                case TaskRunStatus.Succeeded or TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.WouldRun or TaskRunStatus.Joined:
                     foreach (var dependent in graph.Dependents[index])
                     {
                         var d = local[dependent];
                         if (d >= 0 && --pending[d] == 0 && status[d] == TaskRunStatus.Pending)
                         {
-                            ready.Enqueue(d);
+                            (remote[d] ? readyRemote : ready).Enqueue(d);
                         }
                     }
 
                     break;
                 case TaskRunStatus.Failed:
                     Block(k, name);
-                    stopping |= !options.KeepGoing;
+                    // A host's failure stays on that host: the other hosts go on.
+                    stopping |= !options.KeepGoing && graph.Tasks[index].Host is null;
                     break;
                 default:
                     stopping = true;
@@ -131,7 +143,7 @@ public static class Scheduler
                     {
                         status[d] = TaskRunStatus.Blocked;
                         blockedBy[d] = failedName;
-                        observer.TaskFinished(new TaskOutcome(graph.Tasks[dependent].Name, TaskRunStatus.Blocked, TimeSpan.Zero, null, failedName));
+                        observer.TaskFinished(new TaskOutcome(graph.Tasks[dependent].Name, TaskRunStatus.Blocked, TimeSpan.Zero, null, failedName, graph.Tasks[dependent].Host));
                         stack.Push(dependent);
                     }
                 }
@@ -142,9 +154,16 @@ public static class Scheduler
         while (true)
         {
             stopping |= token.IsCancellationRequested;
-            while (!stopping && running < jobs && ready.TryDequeue(out var next))
+            while (!stopping && running - runningRemote < jobs && ready.TryDequeue(out var next))
             {
                 running++;
+                _ = RunOne(next);
+            }
+
+            while (!stopping && runningRemote < forks && readyRemote.TryDequeue(out var next))
+            {
+                running++;
+                runningRemote++;
                 _ = RunOne(next);
             }
 
@@ -185,14 +204,15 @@ public static class Scheduler
         for (var k = 0; k < count; k++)
         {
             var name = graph.Tasks[plan[k]].Name;
+            var host = graph.Tasks[plan[k]].Host;
             if (status[k] == TaskRunStatus.Pending)
             {
                 // Never started, or (after the grace period) still running and given up on.
                 status[k] = cancelled || abandoned ? TaskRunStatus.Cancelled : TaskRunStatus.NotRun;
-                observer.TaskFinished(new TaskOutcome(name, status[k], durations[k]));
+                observer.TaskFinished(new TaskOutcome(name, status[k], durations[k], Host: host));
             }
 
-            outcomes[k] = new TaskOutcome(name, status[k], durations[k], errors[k], blockedBy[k]);
+            outcomes[k] = new TaskOutcome(name, status[k], durations[k], errors[k], blockedBy[k], host);
         }
 
         var outcome = new RunOutcome(outcomes, cancelled, Stopwatch.GetElapsedTime(started));

@@ -6,6 +6,9 @@ public sealed record SchedulerOptions
     /// <summary>Tasks running at once. Default: the processor count.</summary>
     public int Jobs { get; init; } = Environment.ProcessorCount;
 
+    /// <summary>Host nodes running at once (hosts in flight). Default: 50.</summary>
+    public int Forks { get; init; } = 50;
+
     /// <summary>After a failure, go on with every task the failure does not block.</summary>
     public bool KeepGoing { get; init; }
 

@@ -6,14 +6,15 @@ namespace Orchestrate.Scheduling;
 /// <param name="Duration">Time spent running (zero when it did not run).</param>
 /// <param name="Error">The failure, for <see cref="TaskRunStatus.Failed"/>.</param>
 /// <param name="BlockedBy">For <see cref="TaskRunStatus.Blocked"/>, the failed task it waited for.</param>
-public sealed record TaskOutcome(string Name, TaskRunStatus Status, TimeSpan Duration, Exception? Error = null, string? BlockedBy = null);
+/// <param name="Host">For a node of a host task, its host.</param>
+public sealed record TaskOutcome(string Name, TaskRunStatus Status, TimeSpan Duration, Exception? Error = null, string? BlockedBy = null, string? Host = null);
 
 /// <summary>Helpers on <see cref="TaskRunStatus"/>.</summary>
 public static class TaskRunStatusExtensions
 {
     /// <summary>True for the statuses after which dependents may run.</summary>
     public static bool IsDone(this TaskRunStatus status) =>
-        status is TaskRunStatus.Succeeded or TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.WouldRun;
+        status is TaskRunStatus.Succeeded or TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.WouldRun or TaskRunStatus.Joined;
 }
 
 /// <summary>How a whole run ended.</summary>

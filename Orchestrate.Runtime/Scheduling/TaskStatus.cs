@@ -18,6 +18,9 @@ public enum TaskRunStatus
     /// <summary>Dry run: would have run.</summary>
     WouldRun,
 
+    /// <summary>A host task's own node: all its hosts are done.</summary>
+    Joined,
+
     /// <summary>Ran and failed.</summary>
     Failed,
 

@@ -50,7 +50,8 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
             return new UpToDateDecision(true, "--always", files, values);
         }
 
-        if (task.FileDeps.Count == 0 && task.UpToDate.Count == 0)
+        // Remote targets count like targets with a rule: a task that made them once is up to date while they exist.
+        if (task.FileDeps.Count == 0 && task.UpToDate.Count == 0 && task.RemoteTargets.Count == 0)
         {
             return new UpToDateDecision(true, AlwaysRuns, files, values);
         }

@@ -23,7 +23,7 @@ public static class Build
     }
 
     /// <summary>Run the program and check what it prints</summary>
-    [Task(Default = true), FileDep("out/bin/hello")]
+    [Task, FileDep("out/bin/hello")]
     public static async Task Test(TaskContext ctx)
     {
         var result = await ctx.Run("out/bin/hello", "Orchestrate");

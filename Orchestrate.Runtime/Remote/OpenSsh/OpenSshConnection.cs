@@ -138,14 +138,31 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         {
             var code = await RunStreamAsync(script, null, async stdout =>
             {
-                await using var tar = new TarReader(stdout, leaveOpen: true);
-                while (await tar.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
+                var tar = new TarReader(stdout, leaveOpen: true);
+                try
                 {
-                    if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is { } data)
+                    while (await tar.GetNextEntryAsync(copyData: false, cancellationToken).ConfigureAwait(false) is { } entry)
                     {
-                        await using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
-                        await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
-                        found = true;
+                        if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is { } data)
+                        {
+                            await using var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None);
+                            await data.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+                            found = true;
+                        }
+                    }
+                }
+                catch (EndOfStreamException)
+                {
+                    // No archive at all: the file does not exist (the exit code says so).
+                }
+                finally
+                {
+                    try
+                    {
+                        await tar.DisposeAsync().ConfigureAwait(false);
+                    }
+                    catch (EndOfStreamException)
+                    {
                     }
                 }
             }, cancellationToken, allowedExitCodes: [0, 3]).ConfigureAwait(false);
@@ -195,9 +212,16 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         {
         }
 
-        if (!_master.WaitForExit(TimeSpan.FromSeconds(1)))
+        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
         {
-            Kill(_master);
+            try
+            {
+                await _master.WaitForExitAsync(grace.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Kill(_master);
+            }
         }
 
         _master.Dispose();
@@ -207,7 +231,8 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
     /// <summary>Sends a signal to a process group on the host, over a channel of its own.</summary>
     private async Task KillAsync(int processGroup, bool sudo, string signal)
     {
-        var kill = $"kill -{signal} -- -{processGroup} 2>/dev/null";
+        // dash's kill takes no "--": a negative number after the signal names the process group.
+        var kill = $"kill -{signal} -{processGroup} 2>/dev/null";
         try
         {
             await RunStreamAsync(sudo ? $"sudo -n {kill}" : kill, null, null, CancellationToken.None, allowedExitCodes: null).ConfigureAwait(false);

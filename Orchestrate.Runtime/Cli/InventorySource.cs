@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Configuration;
+using Orchestrate.Remote;
+using Orchestrate.Remote.Inventory;
+
+namespace Orchestrate.Cli;
+
+/// <summary>Where the run's inventory comes from: the program's settings, <c>--inventory FILE</c>, or the
+/// <c>Inventory</c> section of appsettings.json in the project directory. Null when there is none.</summary>
+internal static class InventorySource
+{
+    public static Inventory? Load(OrchestratorSettings settings, string? file, string projectDirectory)
+    {
+        if (file is not null)
+        {
+            var path = Path.GetFullPath(file);
+            return File.Exists(path)
+                ? Wrap(() => Inventory.Load(path))
+                : throw new UsageException($"inventory file '{file}' does not exist: fix the path given with --inventory");
+        }
+
+        if (settings.Inventory is { } given)
+        {
+            return given;
+        }
+
+        var appsettings = Path.Combine(projectDirectory, "appsettings.json");
+        if (!File.Exists(appsettings))
+        {
+            return null;
+        }
+
+        var section = new ConfigurationBuilder().AddJsonFile(appsettings, optional: true).Build().GetSection("Inventory");
+        return section.Exists() ? Wrap(() => Inventory.FromConfiguration(section, appsettings, projectDirectory)) : null;
+    }
+
+    /// <summary>Expands host tasks over the inventory, after --limit.</summary>
+    public static ExpandedTasks Expand(IReadOnlyList<TaskDescriptor> tasks, Inventory? inventory, string? limit)
+    {
+        if (inventory is null || !tasks.Any(t => t.Hosts is not null))
+        {
+            return new ExpandedTasks(tasks, new Dictionary<string, HostSpec>());
+        }
+
+        return Wrap(() => HostExpansion.Expand(tasks, task => inventory.Limit(inventory.Select(task.Hosts!), limit)));
+    }
+
+    private static T Wrap<T>(Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (InventoryException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Orchestrate.Remote.Testbed;
+
+namespace Orchestrate.Remote;
+
+/// <summary>Inventories built in code: from a list of hosts, or from the loopback testbed.</summary>
+public static class InventoryBuilder
+{
+    /// <summary>An inventory of these hosts; each host's <see cref="HostSpec.Groups"/> puts it in groups
+    /// (and every host is in <c>all</c>).</summary>
+    public static Inventory.Inventory FromHosts(IEnumerable<HostSpec> hosts, string source = "inventory built in code")
+    {
+        var list = hosts.ToList();
+        var groups = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
+        {
+            ["all"] = list.Select(h => h.Name).ToList(),
+            ["ungrouped"] = list.Where(h => h.Groups.Count == 0).Select(h => h.Name).ToList(),
+        };
+        foreach (var group in list.SelectMany(h => h.Groups).Distinct(StringComparer.Ordinal))
+        {
+            groups[group] = list.Where(h => h.Groups.Contains(group)).Select(h => h.Name).ToList();
+        }
+
+        return new Inventory.Inventory(list, groups, source);
+    }
+
+    /// <summary>The hosts of a loopback testbed, all in <paramref name="group"/>, with its keys and known_hosts
+    /// (host key checking stays on).</summary>
+    public static Inventory.Inventory FromTestbed(LoopbackTestbed testbed, string group = "lab") =>
+        FromHosts(testbed.Hosts.Select(host => new HostSpec
+        {
+            Name = host.Name,
+            Address = host.Address,
+            Port = host.Port,
+            User = host.User,
+            IdentityFile = testbed.IdentityFile,
+            KnownHostsFile = testbed.KnownHostsFile,
+            SshArguments = ["-o", "GlobalKnownHostsFile=/dev/null"],
+            Groups = [group],
+            Vars = new Dictionary<string, string> { ["port"] = host.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        }), $"loopback testbed ({testbed.Hosts.Count} hosts)");
+}

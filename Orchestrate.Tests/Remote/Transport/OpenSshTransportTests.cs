@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using Orchestrate.Execution;
+using Orchestrate.Remote;
+using Orchestrate.Remote.OpenSsh;
+using Orchestrate.Remote.Testbed;
+using Orchestrate.Tests.Remote.Testbed;
+
+namespace Orchestrate.Tests.Remote.Transport;
+
+/// <summary>The OpenSSH transport against real sshd hosts on loopback, host key checking on.</summary>
+[TestFixture]
+[NonParallelizable]
+public class OpenSshTransportTests
+{
+    private LoopbackTestbed _testbed = null!;
+
+    [OneTimeSetUp]
+    public async Task StartHosts() => _testbed = await TestbedFixture.StartOrIgnoreAsync(2);
+
+    [OneTimeTearDown]
+    public async Task StopHosts()
+    {
+        if (_testbed is not null)
+        {
+            await _testbed.DisposeAsync();
+        }
+    }
+
+    internal static HostSpec Spec(LoopbackTestbed testbed, TestbedHost host) => new()
+    {
+        Name = host.Name,
+        Address = host.Address,
+        Port = host.Port,
+        User = host.User,
+        IdentityFile = testbed.IdentityFile,
+        KnownHostsFile = testbed.KnownHostsFile,
+        SshArguments = ["-o", "GlobalKnownHostsFile=/dev/null"],
+    };
+
+    private HostSpec Node(int i) => Spec(_testbed, _testbed.Hosts[i]);
+
+    [Test]
+    public async Task Commands_report_exit_codes_and_keep_stdout_and_stderr_apart()
+    {
+        await using var transport = new OpenSshTransport();
+        var connection = await transport.ConnectAsync(Node(0), null, CancellationToken.None);
+        var lines = new List<OutputLine>();
+
+        var result = await connection.RunAsync(new RemoteCommand("echo out; echo err >&2; printf 'no newline'; exit 3"), lines.Add, CancellationToken.None);
+
+        Assert.That(result.ExitCode, Is.EqualTo(3));
+        Assert.That(result.StdOut, Is.EqualTo("out\nno newline\n"));
+        Assert.That(result.StdErr, Is.EqualTo("err\n"));
+        Assert.That(lines, Does.Contain(new OutputLine("err", true)));
+        Assert.That(lines, Does.Contain(new OutputLine("no newline", false)));
+    }
+
+    [Test]
+    public async Task Empty_lines_and_working_directory_and_environment_reach_the_command()
+    {
+        await using var transport = new OpenSshTransport();
+        var connection = await transport.ConnectAsync(Node(0), null, CancellationToken.None);
+
+        var result = await connection.RunAsync(new RemoteCommand("printf 'a\\n\\nb\\n\\n'; pwd; echo \"$GREETING\"")
+        {
+            WorkingDirectory = "/tmp",
+            Environment = new Dictionary<string, string> { ["GREETING"] = "hello 'world' $(x)" },
+        }, null, CancellationToken.None);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(result.StdOut, Is.EqualTo("a\n\nb\n\n/tmp\nhello 'world' $(x)\n"));
+    }
+
+    [TestCase("plain")]
+    [TestCase("with space")]
+    [TestCase("it's \"quoted\"")]
+    [TestCase("$(touch /tmp/orchestrate-remote-pwned) `id` ;&|")]
+    [TestCase("back\\slash")]
+    [TestCase("new\nline")]
+    [TestCase("héllo wörld ✓")]
+    public async Task A_quoted_value_reaches_the_remote_command_unchanged(string value)
+    {
+        await using var transport = new OpenSshTransport();
+        var connection = await transport.ConnectAsync(Node(0), null, CancellationToken.None);
+
+        var result = await connection.RunAsync(new RemoteCommand($"printf '%s' {ShellQuoting.Quote(value)}; test ! -e /tmp/orchestrate-remote-pwned"), null, CancellationToken.None);
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.StdErr);
+        Assert.That(result.StdOut, Is.EqualTo(value + "\n"));
+    }
+
+    [Test]
+    public async Task Many_commands_on_one_host_share_one_authentication_and_stay_cheap()
+    {
+        var before = _testbed.CountAuthentications(_testbed.Hosts[1]);
+        await using var transport = new OpenSshTransport();
+        var host = Node(1);
+        var connection = await transport.ConnectAsync(host, null, CancellationToken.None);
+        await connection.RunAsync(new RemoteCommand("true"), null, CancellationToken.None);
+
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < 50; i++)
+        {
+            var result = await connection.RunAsync(new RemoteCommand($"echo {i}"), null, CancellationToken.None);
+            Assert.That(result.StdOut, Is.EqualTo($"{i}\n"));
+        }
+
+        var parallel = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => connection.RunAsync(new RemoteCommand($"sleep 0.2; echo p{i}"), null, CancellationToken.None)));
+        clock.Stop();
+
+        Assert.That(parallel.Select(r => r.StdOut), Is.EquivalentTo(Enumerable.Range(0, 12).Select(i => $"p{i}\n")));
+        Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(5), "50 sequential commands over a long-lived shell plus 12 parallel 0.2 s commands");
+        Assert.That(_testbed.CountAuthentications(_testbed.Hosts[1]) - before, Is.EqualTo(1), "one authentication for the whole connection");
+    }
+
+    [Test]
+    public async Task A_command_past_its_timeout_is_killed_on_the_host_with_what_it_started()
+    {
+        await using var transport = new OpenSshTransport();
+        var connection = await transport.ConnectAsync(Node(0), null, CancellationToken.None);
+        var marker = $"orchestrate-timeout-{Guid.NewGuid():N}";
+
+        var clock = Stopwatch.StartNew();
+        var result = await connection.RunAsync(new RemoteCommand($"sh -c 'sleep 300; echo {marker}' & sleep 301") { Timeout = TimeSpan.FromMilliseconds(500) }, null, CancellationToken.None);
+
+        Assert.That(result.TimedOut, Is.True);
+        Assert.That(clock.Elapsed.TotalSeconds, Is.LessThan(6));
+        // The hosts are on this machine: look for this test's own marker only.
+        var left = await connection.RunAsync(new RemoteCommand($"ps -eo args | grep -c '[o]rchestrate-timeout-{marker[20..]}' || true"), null, CancellationToken.None);
+        Assert.That(left.StdOut.Trim(), Is.EqualTo("0"), "no sleep survives the timeout");
+        var next = await connection.RunAsync(new RemoteCommand("echo still usable"), null, CancellationToken.None);
+        Assert.That(next.StdOut, Is.EqualTo("still usable\n"));
+    }
+
+    [Test]
+    public async Task Files_go_in_one_stream_and_come_back_atomically()
+    {
+        var local = Directory.CreateTempSubdirectory("orchestrate-ship-").FullName;
+        try
+        {
+            string[] names = ["plain.txt", "with space.txt", "quote's.txt", "ünïcode ✓.txt"];
+            foreach (var name in names)
+            {
+                await File.WriteAllTextAsync(Path.Combine(local, name), $"content of {name}\n");
+            }
+
+            await using var transport = new OpenSshTransport();
+            var connection = await transport.ConnectAsync(Node(0), null, CancellationToken.None);
+            var remoteDir = $"ship-test-{Guid.NewGuid():N}/sub dir";
+            await connection.UploadAsync(names.Select(n => new UploadItem(Path.Combine(local, n), n)).ToList(), remoteDir, CancellationToken.None);
+
+            var listing = await connection.RunAsync(new RemoteCommand($"cat {ShellQuoting.Quote(remoteDir + "/quote's.txt")}"), null, CancellationToken.None);
+            Assert.That(listing.StdOut, Is.EqualTo("content of quote's.txt\n"));
+
+            var back = Path.Combine(local, "back", "ü.txt");
+            Assert.That(await connection.DownloadAsync(remoteDir + "/ünïcode ✓.txt", back, CancellationToken.None), Is.True);
+            Assert.That(await File.ReadAllTextAsync(back), Is.EqualTo("content of ünïcode ✓.txt\n"));
+            Assert.That(await connection.DownloadAsync(remoteDir + "/missing.txt", Path.Combine(local, "missing.txt"), CancellationToken.None), Is.False);
+            Assert.That(Directory.GetFiles(Path.Combine(local, "back")), Has.Length.EqualTo(1), "no temporary file is left behind");
+            await connection.RunAsync(new RemoteCommand($"rm -rf {ShellQuoting.Quote(remoteDir.Split('/')[0])}"), null, CancellationToken.None);
+        }
+        finally
+        {
+            Directory.Delete(local, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task A_host_where_nothing_listens_is_unreachable_with_the_reason()
+    {
+        await using var transport = new OpenSshTransport();
+        var nowhere = Node(0) with { Name = "nowhere", Address = "127.0.0.250", ConnectTimeoutSeconds = 3 };
+
+        var error = Assert.ThrowsAsync<HostUnreachableException>(() => transport.ConnectAsync(nowhere, null, CancellationToken.None));
+
+        Assert.That(error!.Message, Does.StartWith("host nowhere is unreachable: ").And.Contain("Connection refused"));
+    }
+
+    [Test]
+    public async Task An_unknown_host_key_is_refused_unless_the_inventory_accepts_new_keys()
+    {
+        var emptyKnownHosts = Path.GetTempFileName();
+        try
+        {
+            await using var transport = new OpenSshTransport();
+            var stranger = Node(0) with { Name = "stranger", KnownHostsFile = emptyKnownHosts };
+
+            var error = Assert.ThrowsAsync<HostUnreachableException>(() => transport.ConnectAsync(stranger, null, CancellationToken.None));
+            Assert.That(error!.Reason, Does.Contain("Host key verification failed"));
+
+            var accepting = stranger with { Name = "accepting", HostKeyChecking = HostKeyChecking.AcceptNew };
+            var connection = await transport.ConnectAsync(accepting, null, CancellationToken.None);
+            Assert.That((await connection.RunAsync(new RemoteCommand("echo in"), null, CancellationToken.None)).StdOut, Is.EqualTo("in\n"));
+            Assert.That(await File.ReadAllTextAsync(emptyKnownHosts), Does.Contain("ssh-ed25519"), "accept-new remembers the key");
+        }
+        finally
+        {
+            File.Delete(emptyKnownHosts);
+        }
+    }
+
+    [Test]
+    public async Task Disposing_the_transport_closes_every_connection()
+    {
+        var transport = new OpenSshTransport();
+        var connection = await transport.ConnectAsync(Node(0), null, CancellationToken.None);
+        await connection.RunAsync(new RemoteCommand("true"), null, CancellationToken.None);
+
+        await transport.DisposeAsync();
+
+        var masters = Process.GetProcessesByName("ssh").Count(p => p.Parent()?.Id == Environment.ProcessId);
+        Assert.That(masters, Is.EqualTo(0), "no ssh process of ours is left");
+    }
+}
+
+internal static class ProcessParent
+{
+    public static Process? Parent(this Process process)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{process.Id}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return Process.GetProcessById(int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}
