@@ -16,6 +16,9 @@ internal sealed class CliHarness : IDisposable
 
     public List<TaskDescriptor> Tasks { get; } = [];
 
+    /// <summary>The hosts host tasks run on (null: none configured).</summary>
+    public Orchestrate.Remote.Inventory.Inventory? Inventory { get; init; }
+
     /// <summary>Start and end of each task body, by wall clock.</summary>
     public ConcurrentDictionary<string, (long Start, long End)> Times { get; } = new();
 
@@ -74,6 +77,7 @@ internal sealed class CliHarness : IDisposable
             Error = TextWriter.Synchronized(error),
             ProjectDirectory = Directory,
             HandleSignals = false,
+            Inventory = Inventory,
         }, cancellationToken);
         return new CliResult(code, output.ToString(), error.ToString());
     }

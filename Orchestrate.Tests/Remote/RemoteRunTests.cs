@@ -1,0 +1,231 @@
+using Orchestrate.Remote;
+using Orchestrate.Remote.Testbed;
+using Orchestrate.Tests.Remote.Testbed;
+using Orchestrate.Tests.Runtime;
+
+namespace Orchestrate.Tests.Remote;
+
+/// <summary>Host tasks run as a user runs them: fan-out, per-host pipelining, ship and fetch, failures
+/// contained to a host, a recap, against real sshd hosts on loopback.</summary>
+[TestFixture]
+[NonParallelizable]
+public class RemoteRunTests
+{
+    private LoopbackTestbed _testbed = null!;
+
+    [OneTimeSetUp]
+    public async Task StartHosts() => _testbed = await TestbedFixture.StartOrIgnoreAsync(3);
+
+    [OneTimeTearDown]
+    public async Task StopHosts()
+    {
+        if (_testbed is not null)
+        {
+            await _testbed.DisposeAsync();
+        }
+    }
+
+    private CliHarness Harness() => new() { Inventory = InventoryBuilder.FromTestbed(_testbed) };
+
+    private static TaskDescriptor HostTask(string name, string[] steps, string[]? dependsOn = null, ShipSpec[]? ships = null, FetchSpec[]? fetches = null, bool barrier = false, string hosts = "lab", string[]? remoteTargets = null, TimeSpan? timeout = null) => new()
+    {
+        Name = name,
+        Hosts = hosts,
+        IsBarrier = barrier,
+        DependsOn = dependsOn ?? [],
+        RemoteSteps = steps.Select(s => new RemoteStepSpec(s) { Timeout = timeout }).ToArray(),
+        Ships = ships ?? [],
+        Fetches = fetches ?? [],
+        RemoteTargets = remoteTargets ?? [],
+        Invoke = _ => ValueTask.FromResult<object?>(null),
+    };
+
+    [Test]
+    public async Task A_host_task_runs_once_per_host_with_prefixed_output_and_a_recap()
+    {
+        using var cli = Harness();
+        cli.Tasks.Add(HostTask("greet", ["echo hello from {host} at {address}"]));
+
+        var result = await cli.RunAsync("greet");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        foreach (var host in _testbed.Hosts)
+        {
+            Assert.That(result.Output, Does.Match($@"greet:{host.Name} +\| hello from {host.Name} at {host.Address.Replace(".", @"\.")}"));
+            Assert.That(result.Output, Does.Match($@"  {host.Name} +ran=1 up-to-date=0 failed=0 unreachable=0 skipped=0"));
+        }
+
+        Assert.That(result.Output, Does.Contain("recap:"));
+    }
+
+    [Test]
+    public async Task Host_tasks_pipeline_per_host_unless_declared_a_barrier()
+    {
+        using var cli = Harness();
+        // node3 installs slowly; site on node1 must not wait for it. The barrier task waits for every host.
+        cli.Tasks.Add(HostTask("install", ["if [ {host} = node3 ]; then sleep 1.5; fi; echo installed"]));
+        cli.Tasks.Add(HostTask("site", ["echo site up"], dependsOn: ["install"]));
+        cli.Tasks.Add(HostTask("check", ["echo checked"], dependsOn: ["install"], barrier: true));
+
+        var result = await cli.RunAsync("site", "check");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        var lines = result.Lines.ToList();
+        int At(string prefix) => lines.FindIndex(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        Assert.That(At("ok site:node1"), Is.LessThan(At("ok install:node3")), "site:node1 waits for install:node1 only");
+        Assert.That(At("-> check:node1"), Is.GreaterThan(At("ok install:node3")), "a barrier waits for install on every host");
+    }
+
+    [Test]
+    public async Task Shipped_files_are_sent_once_and_again_only_when_they_change()
+    {
+        using var cli = Harness();
+        // The loopback hosts share one home directory: each host ships into a folder of its own.
+        var shipRoot = $"ship-{Guid.NewGuid():N}";
+        var remoteDir = shipRoot + "/{host}";
+        cli.Write("site/index.html", "<h1>v1</h1>");
+        cli.Write("site/about.html", "about");
+        cli.Write("site/css/style.css", "body{}");
+        cli.Tasks.Add(HostTask("publish", [$"cat {shipRoot}/{{host}}/index.html"], ships: [new ShipSpec("site/**", remoteDir)]));
+
+        var first = await cli.RunAsync("publish");
+        var second = await cli.RunAsync("publish");
+        cli.Write("site/index.html", "<h1>v2</h1>");
+        var third = await cli.RunAsync("publish");
+
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        Assert.That(first.Output, Does.Match(@"publish:node1 +\| ship: sent 3 of 3 files"));
+        Assert.That(second.Output, Does.Contain("-- publish:node2 (up to date)"), second.ToString());
+        Assert.That(second.Output, Does.Contain("3 up to date"));
+        Assert.That(third.Output, Does.Contain("-> publish:node1 (site/index.html changed)"), third.ToString());
+        Assert.That(third.Output, Does.Match(@"publish:node1 +\| ship: sent 1 of 3 files \(index\.html\)"));
+        Assert.That(third.Output, Does.Match(@"publish:node3 +\| <h1>v2</h1>"));
+
+        // A remote copy changed behind our back: only that host runs again.
+        var node2 = await TestbedFixture.SshAsync(_testbed, _testbed.Hosts[1], $"echo tampered > {shipRoot}/node2/about.html");
+        Assert.That(node2.ExitCode, Is.EqualTo(0), node2.ToString());
+        var fourth = await cli.RunAsync("publish");
+        Assert.That(fourth.Output, Does.Contain("-> publish:node2 (about.html differs on node2)"), fourth.ToString());
+        Assert.That(fourth.Output, Does.Contain("-- publish:node1 (up to date)"));
+        await TestbedFixture.SshAsync(_testbed, _testbed.Hosts[0], $"rm -rf {shipRoot}");
+    }
+
+    [Test]
+    public async Task Fetched_files_land_per_host_and_are_targets()
+    {
+        using var cli = Harness();
+        // The loopback hosts share one home directory: each host writes a file of its own.
+        var remote = $"fetch-{Guid.NewGuid():N}";
+        cli.Tasks.Add(HostTask("collect", [$"echo report of {{host}} > {remote}-{{host}}.txt"], fetches: [new FetchSpec($"{remote}-{{host}}.txt", "logs/{host}")]));
+
+        var result = await cli.RunAsync("collect");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        foreach (var host in _testbed.Hosts)
+        {
+            Assert.That(File.ReadAllText(cli.PathOf($"logs/{host.Name}/{remote}-{host.Name}.txt")), Is.EqualTo($"report of {host.Name}\n"));
+            await TestbedFixture.SshAsync(_testbed, host, $"rm -f {remote}-{host.Name}.txt");
+        }
+    }
+
+    [Test]
+    public async Task A_failing_host_does_not_stop_the_others_and_the_run_fails_with_a_recap()
+    {
+        using var cli = Harness();
+        cli.Tasks.Add(HostTask("migrate", ["if [ {host} = node2 ]; then echo 'schema locked' >&2; exit 4; fi; echo migrated"]));
+        cli.Tasks.Add(HostTask("restart", ["echo restarted"], dependsOn: ["migrate"]));
+
+        var result = await cli.RunAsync("restart");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Output, Does.Contain("ok restart:node1"));
+        Assert.That(result.Output, Does.Contain("ok restart:node3"));
+        Assert.That(result.Output, Does.Contain("FAILED migrate:node2: command `if [ node2 = node2 ]; then echo 'schema locked' >&2; exit 4; fi; echo migrated (on node2)` exited with code 4"));
+        Assert.That(result.Output, Does.Contain("    schema locked"));
+        Assert.That(result.Output, Does.Match(@"  node2 +ran=0 up-to-date=0 failed=1 unreachable=0 skipped=1"));
+        Assert.That(result.Output, Does.Match(@"  node1 +ran=2 up-to-date=0 failed=0 unreachable=0 skipped=0"));
+    }
+
+    [Test]
+    public async Task An_unreachable_host_is_reported_as_such_and_a_rerun_finishes_its_work()
+    {
+        using var cli = Harness();
+        var marker = $"done-{Guid.NewGuid():N}";
+        cli.Tasks.Add(HostTask("setup", [$"touch {marker}"], remoteTargets: [marker]));
+        await _testbed.StopHostAsync(2);
+        CliResult first;
+        try
+        {
+            first = await cli.RunAsync("setup");
+        }
+        finally
+        {
+            await _testbed.StartHostAsync(2);
+        }
+
+        var second = await cli.RunAsync("setup");
+
+        Assert.That(first.ExitCode, Is.EqualTo(1), first.ToString());
+        Assert.That(first.Output, Does.Contain("UNREACHABLE setup:node3: host node3 is unreachable: ").And.Contain("Connection refused"));
+        Assert.That(first.Output, Does.Match(@"  node3 +ran=0 up-to-date=0 failed=0 unreachable=1 skipped=0"));
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+        Assert.That(second.Output, Does.Contain("-> setup:node3"));
+        Assert.That(second.Output, Does.Contain("-- setup:node1 (up to date)"), "node1 made its remote target: done");
+        foreach (var host in _testbed.Hosts)
+        {
+            await TestbedFixture.SshAsync(_testbed, host, $"rm -f {marker}");
+        }
+    }
+
+    [Test]
+    public async Task Limit_selects_hosts_and_forks_bound_them()
+    {
+        using var cli = Harness();
+        cli.Tasks.Add(HostTask("ping", ["echo pong"]));
+
+        var limited = await cli.RunAsync("ping", "--limit", "node1,node3");
+        var wrong = await cli.RunAsync("ping", "--limit", "nod1");
+
+        Assert.That(limited.ExitCode, Is.EqualTo(0), limited.ToString());
+        Assert.That(limited.Output, Does.Contain("ok ping:node1").And.Contain("ok ping:node3").And.Not.Contain("ping:node2"));
+        Assert.That(wrong.ExitCode, Is.EqualTo(2));
+        Assert.That(wrong.Error, Does.Contain("'nod1'").And.Contain("Did you mean 'node1'?"));
+    }
+
+    [Test]
+    public async Task A_step_timeout_kills_the_remote_command_and_fails_that_host()
+    {
+        using var cli = Harness();
+        cli.Tasks.Add(HostTask("hang", ["sleep 120"], hosts: "node1", timeout: TimeSpan.FromMilliseconds(500)));
+
+        var result = await cli.RunAsync("hang");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Output, Does.Contain("FAILED hang:node1: command `sleep 120 (on node1)` timed out"));
+    }
+
+    [Test]
+    public async Task Hosts_lists_the_inventory_and_check_says_who_answers()
+    {
+        using var cli = Harness();
+        cli.Tasks.Add(HostTask("noop", ["true"]));
+        await _testbed.StopHostAsync(1);
+        CliResult check;
+        try
+        {
+            check = await cli.RunAsync("hosts", "--check");
+        }
+        finally
+        {
+            await _testbed.StartHostAsync(1);
+        }
+
+        var list = await cli.RunAsync("hosts", "--limit", "node1");
+
+        Assert.That(list.ExitCode, Is.EqualTo(0), list.ToString());
+        Assert.That(list.Lines.Single(), Does.StartWith($"node1  {_testbed.User}@{_testbed.Hosts[0].Address}:{_testbed.Hosts[0].Port}  groups: lab"));
+        Assert.That(check.ExitCode, Is.EqualTo(1), check.ToString());
+        Assert.That(check.Output, Does.Match(@"node1  reachable \(\d"));
+        Assert.That(check.Output, Does.Contain("node2  unreachable: ").And.Contain("Connection refused"));
+    }
+}
