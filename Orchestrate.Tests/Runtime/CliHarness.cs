@@ -66,14 +66,36 @@ internal sealed class CliHarness : IDisposable
 
     public async Task<CliResult> RunAsync(params string[] args) => await RunAsync(args, CancellationToken.None);
 
+    private (StringWriter Inner, TextWriter Synchronized)? _live;
+
+    /// <summary>The lines the run in progress (or the last run) printed so far.</summary>
+    public string[] Lines()
+    {
+        if (_live is not { } live)
+        {
+            return [];
+        }
+
+        string text;
+        // TextWriter.Synchronized locks on the wrapper: take the same lock to read a consistent text.
+        lock (live.Synchronized)
+        {
+            text = live.Inner.ToString();
+        }
+
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
     public async Task<CliResult> RunAsync(string[] args, CancellationToken cancellationToken)
     {
         var output = new StringWriter();
+        var synchronizedOutput = TextWriter.Synchronized(output);
+        _live = (output, synchronizedOutput);
         var error = new StringWriter();
         var code = await Orchestrator.RunAsync(args, new OrchestratorSettings
         {
             Tasks = Tasks,
-            Output = TextWriter.Synchronized(output),
+            Output = synchronizedOutput,
             Error = TextWriter.Synchronized(error),
             ProjectDirectory = Directory,
             HandleSignals = false,
