@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Orchestrate.Generators
 {
@@ -44,7 +45,10 @@ namespace Orchestrate.Generators
                     || trivia.IsKind(SyntaxKind.SingleLineCommentTrivia)
                     || trivia.IsKind(SyntaxKind.MultiLineCommentTrivia))
                 {
-                    string full = trivia.ToFullString();
+                    // The source text of the trivia: cheaper than rebuilding it from the structured doc comment.
+                    string full = trivia.SyntaxTree is { } tree && tree.TryGetText(out SourceText? text)
+                        ? text.ToString(trivia.FullSpan)
+                        : trivia.ToFullString();
                     foreach (string rawLine in full.Split('\n'))
                     {
                         string line = rawLine.Trim();

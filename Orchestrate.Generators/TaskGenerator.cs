@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Text;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
@@ -15,11 +16,20 @@ namespace Orchestrate.Generators
         public void Initialize(IncrementalGeneratorInitializationContext context)
         {
             // (1) One model per [Task] method: everything the later steps need, as plain values.
-            IncrementalValuesProvider<TaskModel> models = context.SyntaxProvider
-                .ForAttributeWithMetadataName(
-                    AttributeNames.Task,
-                    predicate: TaskModelFactory.IsCandidate,
-                    transform: TaskModelFactory.Create)
+            // Symbols are only consulted when some tree's declarations changed (see TreeInfo): an edit inside a
+            // method body reuses the models of the previous run and only moves their locations.
+            IncrementalValuesProvider<TreeInfo> trees = context.CompilationProvider
+                .SelectMany(static (compilation, _) => compilation.SyntaxTrees)
+                .Select(static (tree, cancellationToken) => TreeInfo.Create(tree, cancellationToken));
+            IncrementalValueProvider<ImmutableArray<TreeInfo>> allTrees = trees.Collect();
+
+            IncrementalValuesProvider<TaskModel> models = allTrees
+                .Combine(context.CompilationProvider)
+                .Select(static (pair, _) => new DeclarationGate(pair.Right, pair.Left))
+                .WithComparer(DeclarationGate.Comparer)
+                .SelectMany(static (gate, cancellationToken) => DeclarationIndex.FindTasks(gate, cancellationToken))
+                .Combine(allTrees)
+                .Select(static (pair, _) => DeclarationIndex.ToText(pair.Left, pair.Right))
                 .WithTrackingName(TrackingNames.TaskModels);
 
             // (2) Location-free specs feed the catalog, so moving code does not re-emit it.

@@ -35,24 +35,32 @@ namespace Orchestrate.Generators
         private sealed class RuleContext
         {
             public RuleContext(
-                GeneratorAttributeSyntaxContext context,
+                SemanticModel semanticModel,
+                SyntaxNode targetNode,
                 INamedTypeSymbol taskType,
                 string taskName,
+                TypeNames names,
                 List<DiagnosticInfo> diagnostics,
                 CancellationToken cancellationToken)
             {
-                Context = context;
+                SemanticModel = semanticModel;
+                TargetNode = targetNode;
                 TaskType = taskType;
                 TaskName = taskName;
+                Names = names;
                 Diagnostics = diagnostics;
                 CancellationToken = cancellationToken;
             }
 
-            public GeneratorAttributeSyntaxContext Context { get; }
+            public SemanticModel SemanticModel { get; }
+
+            public SyntaxNode TargetNode { get; }
 
             public INamedTypeSymbol TaskType { get; }
 
             public string TaskName { get; }
+
+            public TypeNames Names { get; }
 
             public List<DiagnosticInfo> Diagnostics { get; }
 
@@ -156,7 +164,7 @@ namespace Orchestrate.Generators
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(rules.CancellationToken) as AttributeSyntax;
             ExpressionSyntax? argument = attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals is null)?.Expression;
             LocationInfo? location = LocationInfo.From(argument) ?? LocationInfo.From(attributeSyntax);
-            SemanticModel semanticModel = rules.Context.SemanticModel;
+            SemanticModel semanticModel = rules.SemanticModel;
             bool sameTree = attributeSyntax is not null && attributeSyntax.SyntaxTree == semanticModel.SyntaxTree;
             string attributeName = role.ToString();
 
@@ -179,7 +187,7 @@ namespace Orchestrate.Generators
                 {
                     string typeName = written.Substring(0, dot);
                     methodName = written.Substring(dot + 1);
-                    int position = sameTree ? attributeSyntax!.SpanStart : rules.Context.TargetNode.SpanStart;
+                    int position = sameTree ? attributeSyntax!.SpanStart : rules.TargetNode.SpanStart;
                     owner = FindType(semanticModel, position, typeName);
                     if (owner is null)
                     {
@@ -227,7 +235,7 @@ namespace Orchestrate.Generators
             bool hasErrors = false;
             foreach (IMethodSymbol candidate in candidates)
             {
-                string[]? problem = RuleMethodProblem(candidate, role, out MethodRef? reference, out bool candidateHasErrors);
+                string[]? problem = RuleMethodProblem(candidate, role, rules.Names, out MethodRef? reference, out bool candidateHasErrors);
                 if (candidateHasErrors)
                 {
                     hasErrors = true;
@@ -319,7 +327,7 @@ namespace Orchestrate.Generators
         /// Why generated code cannot call <paramref name="method"/> in its role (problem and fix), or null
         /// with the call's description in <paramref name="reference"/>.
         /// </summary>
-        private static string[]? RuleMethodProblem(IMethodSymbol method, MethodRole role, out MethodRef? reference, out bool hasErrors)
+        private static string[]? RuleMethodProblem(IMethodSymbol method, MethodRole role, TypeNames names, out MethodRef? reference, out bool hasErrors)
         {
             reference = null;
             string shape = role switch
@@ -388,7 +396,7 @@ namespace Orchestrate.Generators
             var parameters = new List<ParameterSpec>();
             foreach (IParameterSymbol parameter in method.Parameters)
             {
-                ParameterSpec? spec = ClassifyRuleParameter(parameter, role, out string? problem);
+                ParameterSpec? spec = ClassifyRuleParameter(parameter, role, names, out string? problem);
                 if (spec is not null)
                 {
                     parameters.Add(spec);
@@ -405,7 +413,7 @@ namespace Orchestrate.Generators
             }
 
             reference = new MethodRef(
-                TypeFullName: method.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                TypeFullName: names.FullyQualified(method.ContainingType),
                 MethodName: method.Name,
                 IsStatic: method.IsStatic,
                 ReturnKind: returnKind,
@@ -414,7 +422,7 @@ namespace Orchestrate.Generators
         }
 
         /// <summary>Classifies a parameter of a rule or clean method; null with a null problem for a type with errors.</summary>
-        private static ParameterSpec? ClassifyRuleParameter(IParameterSymbol parameter, MethodRole role, out string? problem)
+        private static ParameterSpec? ClassifyRuleParameter(IParameterSymbol parameter, MethodRole role, TypeNames names, out string? problem)
         {
             bool isUpToDateContext = parameter.RefKind == RefKind.None
                 && parameter.Type is INamedTypeSymbol { Name: "UpToDateContext", Arity: 0, ContainingType: null } named
@@ -422,10 +430,10 @@ namespace Orchestrate.Generators
             if (isUpToDateContext)
             {
                 problem = role == MethodRole.UpToDateIf ? null : "has type 'UpToDateContext', which only [UpToDateIf] methods get";
-                return problem is null ? new ParameterSpec(ParameterKind.UpToDateContext, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat)) : null;
+                return problem is null ? new ParameterSpec(ParameterKind.UpToDateContext, names.FullyQualified(parameter.Type)) : null;
             }
 
-            ParameterSpec? spec = ClassifyParameter(parameter, out problem);
+            ParameterSpec? spec = ClassifyParameter(parameter, names, out problem);
             if (spec is null || role == MethodRole.Clean || spec.Kind == ParameterKind.Service)
             {
                 return spec;

@@ -15,19 +15,21 @@ namespace Orchestrate.Generators
             typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypes,
             genericsOptions: SymbolDisplayGenericsOptions.IncludeTypeParameters);
 
-        public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) => node is MethodDeclarationSyntax;
-
-        public static TaskModel Create(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+        /// <summary>Builds the model of one <c>[Task]</c> method, given its first <c>[Task]</c> attribute.</summary>
+        public static TaskModel Create(
+            SemanticModel semanticModel,
+            MethodDeclarationSyntax syntax,
+            IMethodSymbol method,
+            AttributeData taskAttribute,
+            TypeNames names,
+            CancellationToken cancellationToken)
         {
-            var method = (IMethodSymbol)context.TargetSymbol;
-            var syntax = (MethodDeclarationSyntax)context.TargetNode;
             INamedTypeSymbol type = method.ContainingType;
             var diagnostics = new List<DiagnosticInfo>();
 
-            AttributeData taskAttribute = context.Attributes[0];
             LocationInfo? taskLocation = AttributeLocation(taskAttribute, cancellationToken) ?? LocationInfo.From(syntax.Identifier.GetLocation());
 
-            string typeDisplay = type.ToDisplayString(TypeDisplayFormat);
+            string typeDisplay = names.Display(type, TypeDisplayFormat);
             string methodDisplay = typeDisplay + "." + method.Name;
 
             // Name, doc, default.
@@ -87,7 +89,7 @@ namespace Orchestrate.Generators
             for (int i = 0; i < method.Parameters.Length; i++)
             {
                 IParameterSymbol parameter = method.Parameters[i];
-                ParameterSpec? spec = ClassifyParameter(parameter, out string? problem);
+                ParameterSpec? spec = ClassifyParameter(parameter, names, out string? problem);
                 if (spec is not null)
                 {
                     parameters.Add(spec);
@@ -115,7 +117,7 @@ namespace Orchestrate.Generators
             var rules = new List<RuleSpec>();
             var resultDepLocations = new List<ReferenceLocation>();
             MethodRef? clean = null;
-            var rulesContext = new RuleContext(context, type, name, diagnostics, cancellationToken);
+            var rulesContext = new RuleContext(semanticModel, syntax, type, name, names, diagnostics, cancellationToken);
 
             foreach (AttributeData attribute in method.GetAttributes())
             {
@@ -173,7 +175,7 @@ namespace Orchestrate.Generators
                 MethodName: method.Name,
                 TypeName: type.Name,
                 TypeDisplayName: typeDisplay,
-                TypeFullName: type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                TypeFullName: names.FullyQualified(type),
                 Doc: doc,
                 IsDefault: isDefault,
                 IsStatic: method.IsStatic,
@@ -209,7 +211,22 @@ namespace Orchestrate.Generators
                 return null;
             }
 
-            return AttributeNames.Namespace + "." + attributeClass.MetadataName;
+            // The full name without building a string per attribute.
+            return attributeClass.MetadataName switch
+            {
+                "DependsOnAttribute" => AttributeNames.DependsOn,
+                "FileDepAttribute" => AttributeNames.FileDep,
+                "TargetsAttribute" => AttributeNames.Targets,
+                "CreateAfterAttribute" => AttributeNames.CreateAfter,
+                "RunOnceAttribute" => AttributeNames.RunOnce,
+                "ResultDepAttribute" => AttributeNames.ResultDep,
+                "ExpiresAfterAttribute" => AttributeNames.ExpiresAfter,
+                "TimestampUnchangedAttribute" => AttributeNames.TimestampUnchanged,
+                "ConfigChangedAttribute" => AttributeNames.ConfigChanged,
+                "UpToDateIfAttribute" => AttributeNames.UpToDateIf,
+                "CleanAttribute" => AttributeNames.Clean,
+                _ => null,
+            };
         }
 
         private static LocationInfo? AttributeLocation(AttributeData attribute, CancellationToken cancellationToken) =>
@@ -417,7 +434,7 @@ namespace Orchestrate.Generators
             return ReturnKind.Value;
         }
 
-        private static ParameterSpec? ClassifyParameter(IParameterSymbol parameter, out string? problem)
+        private static ParameterSpec? ClassifyParameter(IParameterSymbol parameter, TypeNames names, out string? problem)
         {
             problem = null;
             ITypeSymbol type = parameter.Type;
@@ -440,7 +457,7 @@ namespace Orchestrate.Generators
                 return null;
             }
 
-            string fullName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+            string fullName = names.FullyQualified(type);
             if (DerivesFromTaskContext(type, out bool exact))
             {
                 return new ParameterSpec(exact ? ParameterKind.Context : ParameterKind.ContextSubclass, fullName);

@@ -78,6 +78,12 @@ internal static class GeneratorBench
         Result("generator.edit_min.ms", editTimes.Min());
         Console.WriteLine("# edit samples (ms, in order): " + string.Join(" ", editTimes.Select(F)));
 
+        // Edits of a declaration (an attribute argument): the generator must look at the symbols again.
+        var (declarationTimes, _, declarationDriver) = EditRuns(finalDriver, compilation, Math.Max(1, edits / 4), "FileDep(\"src/", "FileDep(\"src/x");
+        CheckOutput(declarationDriver, taskCount);
+        Console.WriteLine($"edit in a declaration {F(Median(declarationTimes)),8} ms  (min {F(declarationTimes.Min())}, max {F(declarationTimes.Max())})");
+        Result("generator.declaration_edit.ms", Median(declarationTimes));
+
         // The compiler's own work on the same source, for scale: a new compilation each time (parsing not timed).
         var compiler = new List<double>();
         for (var r = 0; r < reps; r++)
@@ -141,7 +147,15 @@ internal static class GeneratorBench
         }
     }
 
-    private static (List<double> Times, List<double> Wall, GeneratorDriver Driver) EditRuns(GeneratorDriver driver, Compilation compilation, int edits)
+    private static (List<double> Times, List<double> Wall, GeneratorDriver Driver) EditRuns(GeneratorDriver driver, Compilation compilation, int edits) =>
+        EditRuns(driver, compilation, edits, null, null);
+
+    /// <summary>
+    /// Edits one file per run, in turn: by default one statement inside one method body; with <paramref name="find"/>,
+    /// the first occurrence of it is replaced by <paramref name="replace"/> instead.
+    /// </summary>
+    private static (List<double> Times, List<double> Wall, GeneratorDriver Driver) EditRuns(
+        GeneratorDriver driver, Compilation compilation, int edits, string? find, string? replace)
     {
         var times = new List<double>();
         var wall = new List<double>();
@@ -153,11 +167,21 @@ internal static class GeneratorBench
             var text = tree.GetText();
             var content = text.ToString();
 
-            // Every body holds "var step = N;": change the first one of this file.
-            const string marker = "var step = ";
-            var at = content.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
-            var end = content.IndexOf(';', at);
-            var edited = tree.WithChangedText(text.WithChanges(new TextChange(TextSpan.FromBounds(at, end), "(" + content[at..end] + ") + 1")));
+            TextChange change;
+            if (find is null)
+            {
+                // Every body holds "var step = N;": change the first one of this file.
+                const string marker = "var step = ";
+                var at = content.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+                var end = content.IndexOf(';', at);
+                change = new TextChange(TextSpan.FromBounds(at, end), "(" + content[at..end] + ") + 1");
+            }
+            else
+            {
+                change = new TextChange(new TextSpan(content.IndexOf(find, StringComparison.Ordinal), find.Length), replace!);
+            }
+
+            var edited = tree.WithChangedText(text.WithChanges(change));
             compilation = compilation.ReplaceSyntaxTree(tree, edited);
             trees[f] = edited;
 
