@@ -41,5 +41,23 @@ namespace Orchestrate.Generators
 
         /// <summary><c>[Clean]</c>: what <c>clean</c> runs for the task.</summary>
         public const string Clean = "Orchestrate.CleanAttribute";
+
+        /// <summary><c>[Hosts]</c>: the task runs on every host a pattern selects.</summary>
+        public const string Hosts = "Orchestrate.HostsAttribute";
+
+        /// <summary><c>[Barrier]</c>: a host task that waits for its host-task dependencies on every host.</summary>
+        public const string Barrier = "Orchestrate.BarrierAttribute";
+
+        /// <summary><c>[RemoteStep]</c>: a command run on each host.</summary>
+        public const string RemoteStep = "Orchestrate.RemoteStepAttribute";
+
+        /// <summary><c>[Ship]</c>: local files sent to each host.</summary>
+        public const string Ship = "Orchestrate.ShipAttribute";
+
+        /// <summary><c>[Fetch]</c>: a file brought back from each host.</summary>
+        public const string Fetch = "Orchestrate.FetchAttribute";
+
+        /// <summary><c>[RemoteTargets]</c>: paths on each host that the task makes.</summary>
+        public const string RemoteTargets = "Orchestrate.RemoteTargetsAttribute";
     }
 }

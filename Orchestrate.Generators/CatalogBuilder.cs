@@ -75,7 +75,8 @@ namespace Orchestrate.Generators
                     Call: CallExpression(new MethodRef(spec.TypeFullName, spec.MethodName, spec.IsStatic, spec.ReturnKind, spec.Parameters), CallSite.Invocation),
                     UpToDate: rules.ToEquatableArray(),
                     CleanReturnKind: spec.Clean?.ReturnKind ?? ReturnKind.Void,
-                    CleanCall: spec.Clean is null ? null : CallExpression(spec.Clean, CallSite.Invocation)));
+                    CleanCall: spec.Clean is null ? null : CallExpression(spec.Clean, CallSite.Invocation),
+                    Remote: spec.Remote));
             }
 
             entries.Sort((a, b) =>

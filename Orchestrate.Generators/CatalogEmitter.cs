@@ -16,6 +16,8 @@ namespace Orchestrate.Generators
 
         private const string Rules = "global::Orchestrate.UpToDateRule";
 
+        private const string RemoteStepSpec = "global::Orchestrate.RemoteStepSpec";
+
         private static readonly string Version =
             typeof(CatalogEmitter).Assembly.GetCustomAttribute<AssemblyFileVersionAttribute>()?.Version
             ?? typeof(CatalogEmitter).Assembly.GetName().Version?.ToString()
@@ -69,6 +71,7 @@ namespace Orchestrate.Generators
                     writer.Line("Clean = " + Invoker(entry.CleanReturnKind, entry.CleanCall) + ",");
                 }
 
+                WriteRemote(writer, entry.Remote);
                 writer.Line("IsDefault = " + (entry.IsDefault ? "true" : "false") + ",");
                 writer.Line("ServiceType = " + (entry.ServiceType is null ? "null" : "typeof(" + entry.ServiceType + ")") + ",");
                 writer.Line("Invoke = " + Invoker(entry.ReturnKind, entry.Call) + ",");
@@ -80,6 +83,76 @@ namespace Orchestrate.Generators
             writer.Close();
             return writer.ToString();
         }
+
+        /// <summary>The remote members of a host task; each is left out when unset, so a local task's descriptor does not change.</summary>
+        private static void WriteRemote(CodeWriter writer, RemoteSpec remote)
+        {
+            if (remote.Hosts is not null)
+            {
+                writer.Line("Hosts = " + Literal(remote.Hosts) + ",");
+            }
+
+            if (remote.IsBarrier)
+            {
+                writer.Line("IsBarrier = true,");
+            }
+
+            if (remote.Steps.Count > 0)
+            {
+                writer.Line("RemoteSteps = new " + RemoteStepSpec + "[] { " + string.Join(", ", remote.Steps.Select(RemoteStep)) + " },");
+            }
+
+            if (remote.Ships.Count > 0)
+            {
+                writer.Line("Ships = new global::Orchestrate.ShipSpec[] { " + string.Join(", ", remote.Ships.Select(Transfer)) + " },");
+            }
+
+            if (remote.Fetches.Count > 0)
+            {
+                writer.Line("Fetches = new global::Orchestrate.FetchSpec[] { " + string.Join(", ", remote.Fetches.Select(Transfer)) + " },");
+            }
+
+            if (remote.Targets.Count > 0)
+            {
+                writer.Line("RemoteTargets = " + StringArray(remote.Targets) + ",");
+            }
+        }
+
+        private static string RemoteStep(RemoteStepModel step)
+        {
+            var properties = new List<string>();
+            if (step.User is not null)
+            {
+                properties.Add("User = " + Literal(step.User));
+            }
+
+            if (step.Sudo)
+            {
+                properties.Add("Sudo = true");
+            }
+
+            if (step.TimeoutSeconds > 0)
+            {
+                properties.Add("Timeout = global::System.TimeSpan.FromSeconds(" + step.TimeoutSeconds.ToString(CultureInfo.InvariantCulture) + ")");
+            }
+
+            if (step.HasAllowedExitCodes)
+            {
+                properties.Add(step.AllowedExitCodes.IsEmpty
+                    ? "AllowedExitCodes = new int[] { }"
+                    : "AllowedExitCodes = new int[] { " + string.Join(", ", step.AllowedExitCodes.Select(c => c.ToString(CultureInfo.InvariantCulture))) + " }");
+            }
+
+            if (step.WorkingDirectory is not null)
+            {
+                properties.Add("WorkingDirectory = " + Literal(step.WorkingDirectory));
+            }
+
+            string creation = "new " + RemoteStepSpec + "(" + Literal(step.Command) + ")";
+            return properties.Count == 0 ? creation : creation + " { " + string.Join(", ", properties) + " }";
+        }
+
+        private static string Transfer(TransferModel transfer) => "new(" + Literal(transfer.Source) + ", " + Literal(transfer.Destination) + ")";
 
         private static string Invoker(ReturnKind returnKind, string call) => returnKind switch
         {

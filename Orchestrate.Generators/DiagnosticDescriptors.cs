@@ -136,6 +136,52 @@ namespace Orchestrate.Generators
             description: "[ExpiresAfter] adds Days, Hours, Minutes and Seconds; the total must be positive and fit in a TimeSpan.",
             helpLinkUri: HelpLink);
 
+        /// <summary>ORCH0012: an attribute that only a host task may have, on a task without [Hosts].</summary>
+        public static readonly DiagnosticDescriptor RemoteAttributeWithoutHosts = new DiagnosticDescriptor(
+            id: "ORCH0012",
+            title: "Remote attribute on a local task",
+            messageFormat: "Task '{0}' has [{1}], which only a host task can have, but it has no [Hosts]. Add [Hosts(\"group\")] to say where it runs, or remove [{1}].",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[RemoteStep], [Ship], [Fetch], [RemoteTargets] and [Barrier] describe what a task does on its hosts: the task needs [Hosts] to have any.",
+            helpLinkUri: HelpLink);
+
+        /// <summary>ORCH0013: a task method that takes a RemoteContext, on a task without [Hosts].</summary>
+        public static readonly DiagnosticDescriptor RemoteContextWithoutHosts = new DiagnosticDescriptor(
+            id: "ORCH0013",
+            title: "Remote context in a local task",
+            messageFormat: "Parameter '{0}' of task '{1}' has type '{2}', which only a host task gets, but the task has no [Hosts]. Add [Hosts(\"group\")] to say where it runs, or take a TaskContext.",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The runtime passes a RemoteContext only to the nodes of a host task, one per host its [Hosts] pattern selects.",
+            helpLinkUri: HelpLink);
+
+#pragma warning disable RS1032 // The message ends with advice that is a sentence of its own.
+        /// <summary>ORCH0014: an empty host pattern, command or path, or a negative timeout, in a remote attribute.</summary>
+        public static readonly DiagnosticDescriptor InvalidRemoteValue = new DiagnosticDescriptor(
+            id: "ORCH0014",
+            title: "Invalid remote attribute value",
+            messageFormat: "Task '{0}' has an invalid {1} in [{2}]: {3}. {4}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "The host pattern of [Hosts], the command of [RemoteStep] and the paths of [Ship] and [Fetch] must not be empty or whitespace; TimeoutSeconds of [RemoteStep] must not be negative (0: no limit).",
+            helpLinkUri: HelpLink);
+#pragma warning restore RS1032
+
+        /// <summary>ORCH0015: a malformed placeholder in a remote command or path.</summary>
+        public static readonly DiagnosticDescriptor MalformedPlaceholder = new DiagnosticDescriptor(
+            id: "ORCH0015",
+            title: "Malformed placeholder",
+            messageFormat: "Task '{0}' has a malformed placeholder in the {1} \"{2}\" of [{3}]: {4}. Write {{name}} for a host variable, and {{{{ or }}}} for a literal brace.",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Commands of [RemoteStep] and paths of [Ship] and [Fetch] may hold placeholders: {host}, {address} and host variables such as {port}, known at run time. A name starts with a letter or '_' and goes on with letters, digits, '_', '.' or '-'; {{ and }} are literal braces.",
+            helpLinkUri: HelpLink);
+
         internal static DiagnosticDescriptor Get(string id)
         {
             switch (id)
@@ -151,6 +197,10 @@ namespace Orchestrate.Generators
                 case "ORCH0009": return UnknownRuleMethod;
                 case "ORCH0010": return UnsupportedRuleMethod;
                 case "ORCH0011": return InvalidExpiry;
+                case "ORCH0012": return RemoteAttributeWithoutHosts;
+                case "ORCH0013": return RemoteContextWithoutHosts;
+                case "ORCH0014": return InvalidRemoteValue;
+                case "ORCH0015": return MalformedPlaceholder;
                 default: throw new ArgumentOutOfRangeException(nameof(id), id, "Unknown Orchestrate diagnostic id.");
             }
         }

@@ -9,6 +9,11 @@ namespace Orchestrate.Generators
     /// <summary>The checks that need every task: names, targets, references and cycles.</summary>
     internal static class GraphAnalyzer
     {
+        private const string HostPlaceholder = "{host}";
+
+        /// <summary>Sets the per-host paths of host tasks apart (no path holds this character).</summary>
+        private const string PerHostMark = "\u0001";
+
         private readonly struct Edge
         {
             public Edge(int to, LocationInfo? location, string label)
@@ -85,7 +90,7 @@ namespace Orchestrate.Generators
                 EquatableArray<string> targets = models[task].Spec.Targets;
                 for (int t = 0; t < targets.Count; t++)
                 {
-                    string normalized = Naming.NormalizePath(targets[t]);
+                    string normalized = PathKey(models[task].Spec, targets[t]);
                     if (firstDeclaration.ContainsKey((normalized, task)))
                     {
                         continue;
@@ -134,11 +139,45 @@ namespace Orchestrate.Generators
             return owners;
         }
 
+        /// <summary>
+        /// A target or file dep as the graph checks compare it: normalized, and for a host task whose path holds
+        /// <c>{host}</c>, apart from every local path, since it names one file per host. Two host tasks with the
+        /// same templated path still compare equal: they make the same file on each host.
+        /// </summary>
+        private static string PathKey(TaskSpec spec, string path)
+        {
+            string normalized = Naming.NormalizePath(path);
+            return spec.Remote.Hosts is not null && HasHostPlaceholder(normalized) ? PerHostMark + normalized : normalized;
+        }
+
+        /// <summary>Whether <paramref name="path"/> holds <c>{host}</c> as a placeholder (<c>{{</c> is a literal brace).</summary>
+        private static bool HasHostPlaceholder(string path)
+        {
+            for (int i = 0; i < path.Length; i++)
+            {
+                if (path[i] != '{')
+                {
+                    continue;
+                }
+
+                if (i + 1 < path.Length && path[i + 1] == '{')
+                {
+                    i++;
+                }
+                else if (string.CompareOrdinal(path, i, HostPlaceholder, 0, HostPlaceholder.Length) == 0)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private static LocationInfo? TargetLocation(TaskModel model, string normalized)
         {
             for (int i = 0; i < model.Spec.Targets.Count && i < model.TargetLocations.Count; i++)
             {
-                if (Naming.NormalizePath(model.Spec.Targets[i]) == normalized)
+                if (PathKey(model.Spec, model.Spec.Targets[i]) == normalized)
                 {
                     return model.TargetLocations[i].Attribute;
                 }
@@ -185,7 +224,7 @@ namespace Orchestrate.Generators
                 for (int f = 0; f < model.Spec.FileDeps.Count; f++)
                 {
                     string fileDep = model.Spec.FileDeps[f];
-                    if (!targetOwners.TryGetValue(Naming.NormalizePath(fileDep), out List<int>? owners))
+                    if (!targetOwners.TryGetValue(PathKey(model.Spec, fileDep), out List<int>? owners))
                     {
                         continue;
                     }

@@ -68,6 +68,38 @@ namespace Orchestrate.Generators
     /// <summary>One up-to-date rule of a task, in declaration order.</summary>
     internal sealed record RuleSpec(UpToDateRuleKind Kind, string Argument, string? Detail, long Seconds, MethodRef? Method);
 
+    /// <summary>One <c>[RemoteStep]</c> of a host task, as written (a zero timeout means no limit).</summary>
+    internal sealed record RemoteStepModel(
+        string Command,
+        string? User,
+        bool Sudo,
+        int TimeoutSeconds,
+        bool HasAllowedExitCodes,
+        EquatableArray<int> AllowedExitCodes,
+        string? WorkingDirectory);
+
+    /// <summary>One <c>[Ship]</c> (local path, remote directory) or <c>[Fetch]</c> (remote path, local directory).</summary>
+    internal sealed record TransferModel(string Source, string Destination);
+
+    /// <summary>What makes a task a host task: <c>[Hosts]</c>, <c>[Barrier]</c> and what runs on each host.</summary>
+    internal sealed record RemoteSpec(
+        string? Hosts,
+        bool IsBarrier,
+        EquatableArray<RemoteStepModel> Steps,
+        EquatableArray<TransferModel> Ships,
+        EquatableArray<TransferModel> Fetches,
+        EquatableArray<string> Targets)
+    {
+        /// <summary>A local task: nothing remote.</summary>
+        public static readonly RemoteSpec None = new RemoteSpec(
+            null,
+            false,
+            EquatableArray<RemoteStepModel>.Empty,
+            EquatableArray<TransferModel>.Empty,
+            EquatableArray<TransferModel>.Empty,
+            EquatableArray<string>.Empty);
+    }
+
     /// <summary>A supported parameter: its kind and fully qualified type.</summary>
     internal sealed record ParameterSpec(ParameterKind Kind, string Type);
 
@@ -92,6 +124,7 @@ namespace Orchestrate.Generators
         EquatableArray<string> Targets,
         EquatableArray<RuleSpec> UpToDate,
         MethodRef? Clean,
+        RemoteSpec Remote,
         bool CanEmit)
     {
         /// <summary><c>Type.Method</c> as shown in messages and in the descriptor.</summary>
@@ -136,7 +169,8 @@ namespace Orchestrate.Generators
         string Call,
         EquatableArray<RuleEntry> UpToDate,
         ReturnKind CleanReturnKind,
-        string? CleanCall);
+        string? CleanCall,
+        RemoteSpec Remote);
 
     /// <summary>The emitted catalog.</summary>
     internal sealed record CatalogModel(EquatableArray<CatalogEntry> Entries);

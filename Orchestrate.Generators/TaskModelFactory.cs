@@ -118,11 +118,13 @@ namespace Orchestrate.Generators
             var resultDepLocations = new List<ReferenceLocation>();
             MethodRef? clean = null;
             var rulesContext = new RuleContext(semanticModel, syntax, type, name, names, diagnostics, cancellationToken);
+            var remote = new RemoteReader(name, diagnostics, cancellationToken);
 
             foreach (AttributeData attribute in method.GetAttributes())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                switch (MetadataName(attribute.AttributeClass))
+                string? attributeName = MetadataName(attribute.AttributeClass);
+                switch (attributeName)
                 {
                     case AttributeNames.DependsOn:
                         CollectStrings(attribute, dependsOn, dependsOnLocations, cancellationToken);
@@ -167,8 +169,18 @@ namespace Orchestrate.Generators
                     case AttributeNames.Clean:
                         clean = ResolveRuleMethod(attribute, MethodRole.Clean, rulesContext, out _);
                         break;
+                    case AttributeNames.Hosts:
+                    case AttributeNames.Barrier:
+                    case AttributeNames.RemoteStep:
+                    case AttributeNames.Ship:
+                    case AttributeNames.Fetch:
+                    case AttributeNames.RemoteTargets:
+                        remote.Read(attributeName, attribute);
+                        break;
                 }
             }
+
+            remote.CheckLocalTask(method, syntax);
 
             var taskSpec = new TaskSpec(
                 Name: name,
@@ -187,6 +199,7 @@ namespace Orchestrate.Generators
                 Targets: targets.ToEquatableArray(),
                 UpToDate: rules.ToEquatableArray(),
                 Clean: clean,
+                Remote: remote.ToSpec(),
                 CanEmit: canEmit);
 
             return new TaskModel(
@@ -225,6 +238,12 @@ namespace Orchestrate.Generators
                 "ConfigChangedAttribute" => AttributeNames.ConfigChanged,
                 "UpToDateIfAttribute" => AttributeNames.UpToDateIf,
                 "CleanAttribute" => AttributeNames.Clean,
+                "HostsAttribute" => AttributeNames.Hosts,
+                "BarrierAttribute" => AttributeNames.Barrier,
+                "RemoteStepAttribute" => AttributeNames.RemoteStep,
+                "ShipAttribute" => AttributeNames.Ship,
+                "FetchAttribute" => AttributeNames.Fetch,
+                "RemoteTargetsAttribute" => AttributeNames.RemoteTargets,
                 _ => null,
             };
         }

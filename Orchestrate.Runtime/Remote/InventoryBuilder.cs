@@ -26,16 +26,18 @@ public static class InventoryBuilder
     /// <summary>The hosts of a loopback testbed, all in <paramref name="group"/>, with its keys and known_hosts
     /// (host key checking stays on).</summary>
     public static Inventory.Inventory FromTestbed(LoopbackTestbed testbed, string group = "lab") =>
-        FromHosts(testbed.Hosts.Select(host => new HostSpec
-        {
-            Name = host.Name,
-            Address = host.Address,
-            Port = host.Port,
-            User = host.User,
-            IdentityFile = testbed.IdentityFile,
-            KnownHostsFile = testbed.KnownHostsFile,
-            SshArguments = ["-o", "GlobalKnownHostsFile=/dev/null"],
-            Groups = [group],
-            Vars = new Dictionary<string, string> { ["port"] = host.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-        }), $"loopback testbed ({testbed.Hosts.Count} hosts)");
+        FromHosts(testbed.Hosts.Select(host => HostSpecOf(testbed, host) with { Groups = [group] }), $"loopback testbed ({testbed.Hosts.Count} hosts)");
+
+    /// <summary>One testbed host as the transport sees it: its address, port, user, the testbed's key and known_hosts.</summary>
+    public static HostSpec HostSpecOf(LoopbackTestbed testbed, TestbedHost host) => new()
+    {
+        Name = host.Name,
+        Address = host.Address,
+        Port = host.Port,
+        User = host.User,
+        IdentityFile = testbed.IdentityFile,
+        KnownHostsFile = testbed.KnownHostsFile,
+        SshArguments = ["-o", "GlobalKnownHostsFile=/dev/null"],
+        Vars = new Dictionary<string, string> { ["port"] = host.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+    };
 }

@@ -35,20 +35,18 @@ internal static class FileStamps
     /// Null when the file does not exist.</summary>
     public static FileStamp? Stamp(string projectDirectory, string path, FileStamp? previous)
     {
-        var info = new FileInfo(Path.Combine(projectDirectory, path));
-        if (!info.Exists)
+        var full = Path.Combine(projectDirectory, path);
+        if (!UnixStat.TryStatFile(full, out var size, out var ticks))
         {
             return null;
         }
 
-        var size = info.Length;
-        var ticks = info.LastWriteTimeUtc.Ticks;
         if (previous is not null && previous.Size == size && previous.ModifiedTicks == ticks)
         {
             return previous;
         }
 
-        return new FileStamp(path, size, ticks, Hash(info.FullName));
+        return new FileStamp(path, size, ticks, Hash(full));
     }
 
     private static string Hash(string file)

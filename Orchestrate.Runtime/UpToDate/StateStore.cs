@@ -33,7 +33,7 @@ public sealed class StateStore : IAsyncDisposable
     private static readonly byte[] Header = "ORCHST02"u8.ToArray();
 
     private readonly FileStream _file;
-    private readonly ConcurrentDictionary<string, TaskState> _states;
+    private readonly ConcurrentDictionary<string, StoredState> _states;
     private readonly ConcurrentDictionary<string, bool> _ignored;
     private readonly ConcurrentDictionary<string, bool> _failed;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
@@ -147,7 +147,17 @@ public sealed class StateStore : IAsyncDisposable
     }
 
     /// <summary>The task's last success, if it has one.</summary>
-    public bool TryGet(string task, out TaskState state) => _states.TryGetValue(task, out state!);
+    public bool TryGet(string task, out TaskState state)
+    {
+        if (_states.TryGetValue(task, out var stored))
+        {
+            state = stored.Get();
+            return true;
+        }
+
+        state = null!;
+        return false;
+    }
 
     /// <summary>True when the task was set aside with <c>ignore</c>.</summary>
     public bool IsIgnored(string task) => !_ignored.IsEmpty && _ignored.ContainsKey(task);
@@ -207,7 +217,7 @@ public sealed class StateStore : IAsyncDisposable
                 _file.Flush();
                 foreach (var write in batch)
                 {
-                    Apply(_states, _ignored, _failed, write.Kind, write.Task, write.State);
+                    Apply(_states, _ignored, _failed, write.Kind, write.Task, write.State is null ? null : new StoredState(write.State));
                     write.Done.TrySetResult();
                 }
             }
@@ -222,7 +232,7 @@ public sealed class StateStore : IAsyncDisposable
         }
     }
 
-    private static void Apply(ConcurrentDictionary<string, TaskState> states, ConcurrentDictionary<string, bool> ignored, ConcurrentDictionary<string, bool> failed, RecordKind kind, string task, TaskState? state)
+    private static void Apply(ConcurrentDictionary<string, StoredState> states, ConcurrentDictionary<string, bool> ignored, ConcurrentDictionary<string, bool> failed, RecordKind kind, string task, StoredState? state)
     {
         switch (kind)
         {
@@ -328,7 +338,7 @@ public sealed class StateStore : IAsyncDisposable
             try
             {
                 stream.Position = position + FrameSize;
-                ReadRecord(reader, state, length + FrameSize);
+                ReadRecord(reader, state, length + FrameSize, bytes, position + FrameSize + length);
             }
             catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
             {
@@ -342,17 +352,16 @@ public sealed class StateStore : IAsyncDisposable
         return state;
     }
 
-    private static void ReadRecord(BinaryReader reader, LoadedState state, int size)
+    private static void ReadRecord(BinaryReader reader, LoadedState state, int size, byte[] bytes, int end)
     {
         var kind = (RecordKind)reader.ReadByte();
         var task = reader.ReadString();
-        TaskState? taskState = null;
+        StoredState? stored = null;
         if (kind == RecordKind.Save)
         {
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
-            var result = reader.ReadBoolean() ? reader.ReadString() : null;
-            var (files, values) = StateEncoding.Read(reader);
-            taskState = new TaskState(at, result, files, values);
+            // Parsed when the task is checked: a run that touches a part of the graph reads only that part.
+            var start = (int)reader.BaseStream.Position;
+            stored = new StoredState(bytes, start, end - start);
         }
         else if (kind is not (RecordKind.Forget or RecordKind.Ignore or RecordKind.Failed))
         {
@@ -364,7 +373,7 @@ public sealed class StateStore : IAsyncDisposable
             state.LiveBytes -= previous;
         }
 
-        Apply(state.States, state.Ignored, state.Failed, kind, task, taskState);
+        Apply(state.States, state.Ignored, state.Failed, kind, task, stored);
         if (kind is RecordKind.Forget or RecordKind.Failed)
         {
             state.Sizes.Remove(task);
@@ -382,9 +391,9 @@ public sealed class StateStore : IAsyncDisposable
         using (var buffer = new MemoryStream())
         {
             buffer.Write(Header);
-            foreach (var (task, taskState) in state.States)
+            foreach (var (task, stored) in state.States)
             {
-                AppendRecord(buffer, RecordKind.Save, task, taskState);
+                AppendRecord(buffer, RecordKind.Save, task, stored.Get());
             }
 
             foreach (var task in state.Ignored.Keys)
@@ -418,7 +427,7 @@ public sealed class StateStore : IAsyncDisposable
 
     private sealed class LoadedState
     {
-        public ConcurrentDictionary<string, TaskState> States { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, StoredState> States { get; } = new(StringComparer.Ordinal);
 
         public ConcurrentDictionary<string, bool> Ignored { get; } = new(StringComparer.Ordinal);
 
@@ -429,6 +438,36 @@ public sealed class StateStore : IAsyncDisposable
         public long LiveBytes { get; set; }
 
         public int ValidLength { get; set; } = HeaderSize;
+    }
+
+    /// <summary>A task's state as recorded: parsed from the loaded file on first use.</summary>
+    private sealed class StoredState
+    {
+        private readonly byte[]? _bytes;
+        private readonly int _offset;
+        private readonly int _length;
+        private TaskState? _state;
+
+        public StoredState(TaskState state) => _state = state;
+
+        public StoredState(byte[] bytes, int offset, int length)
+        {
+            _bytes = bytes;
+            _offset = offset;
+            _length = length;
+        }
+
+        // Parsing twice on a race gives the same value: no lock needed.
+        public TaskState Get() => _state ??= Parse();
+
+        private TaskState Parse()
+        {
+            using var reader = new BinaryReader(new MemoryStream(_bytes!, _offset, _length, writable: false), Encoding.UTF8);
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
+            var result = reader.ReadBoolean() ? reader.ReadString() : null;
+            var (files, values) = StateEncoding.Read(reader);
+            return new TaskState(at, result, files, values);
+        }
     }
 
     private sealed record PendingWrite(RecordKind Kind, string Task, TaskState? State)

@@ -26,16 +26,7 @@ public class OpenSshTransportTests
         }
     }
 
-    internal static HostSpec Spec(LoopbackTestbed testbed, TestbedHost host) => new()
-    {
-        Name = host.Name,
-        Address = host.Address,
-        Port = host.Port,
-        User = host.User,
-        IdentityFile = testbed.IdentityFile,
-        KnownHostsFile = testbed.KnownHostsFile,
-        SshArguments = ["-o", "GlobalKnownHostsFile=/dev/null"],
-    };
+    internal static HostSpec Spec(LoopbackTestbed testbed, TestbedHost host) => InventoryBuilder.HostSpecOf(testbed, host);
 
     private HostSpec Node(int i) => Spec(_testbed, _testbed.Hosts[i]);
 
