@@ -107,8 +107,10 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
     public void RunFinished(RunOutcome outcome)
     {
         var text = new StringBuilder();
+        // A host task's own node only gathers its hosts: it is not counted as a task of its own.
+        var counted = outcome.Tasks.Count(t => t.Status != TaskRunStatus.Joined);
         text.Append(outcome.Cancelled ? "cancelled" : outcome.Succeeded ? "done" : "failed")
-            .Append(": ").Append(outcome.Tasks.Count).Append(outcome.Tasks.Count == 1 ? " task" : " tasks")
+            .Append(": ").Append(counted).Append(counted == 1 ? " task" : " tasks")
             .Append(" in ").Append(Seconds(outcome.Duration));
         var parts = new List<string>();
         Add(parts, outcome, TaskRunStatus.Succeeded, "succeeded");

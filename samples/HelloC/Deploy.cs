@@ -8,11 +8,13 @@ public static class Deploy
 {
     /// <summary>Install bin/hello on each lab host and run it there</summary>
     // Ship: out/bin/hello is Link's target, so each host's node runs after Link (and after Test).
+    // Paths on the hosts carry {host} because the loopback test hosts share one home directory;
+    // on real hosts "hello/bin" would do.
     [Task, Hosts("lab"), DependsOn(nameof(Build.Test))]
-    [Ship("out/bin/hello", "hello/bin")]
-    [RemoteStep("mkdir -p hello/log")]
-    [RemoteStep("hello/bin/hello {host} > hello/log/greeting.txt")]
-    [Fetch("hello/log/greeting.txt", "out/greetings/{host}")]
+    [Ship("out/bin/hello", "hello-{host}/bin")]
+    [RemoteStep("mkdir -p hello-{host}/log")]
+    [RemoteStep("hello-{host}/bin/hello {host} > hello-{host}/log/greeting.txt")]
+    [Fetch("hello-{host}/log/greeting.txt", "out/greetings/{host}")]
     public static async Task Install(RemoteContext host)
     {
         var kernel = await host.Shell("uname -sr", new RunOptions { Echo = false });
