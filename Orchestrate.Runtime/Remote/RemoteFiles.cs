@@ -17,7 +17,7 @@ internal static class RemoteFiles
     internal sealed record ShipFile(string LocalPath, string RemoteName, string RemoteDirectory, string Hash);
 
     /// <summary>The files a ship spec stands for on a host (globs expanded), with their hashes.</summary>
-    public static IReadOnlyList<ShipFile> Resolve(string projectDirectory, string local, string remoteDirectory)
+    public static IReadOnlyList<ShipFile> Resolve(string projectDirectory, string local, string remoteDirectory, LocalHashes hashes)
     {
         var paths = FileStamps.Resolve(projectDirectory, [local]);
         // Names under the remote directory keep the path below the pattern's fixed folder.
@@ -40,7 +40,7 @@ internal static class RemoteFiles
             }
 
             var name = root.Length == 0 ? path : Path.GetRelativePath(root, path).Replace('\\', '/');
-            files.Add(new ShipFile(full, name, remoteDirectory, HashFile(full)));
+            files.Add(new ShipFile(full, name, remoteDirectory, hashes.Of(full)));
         }
 
         return files;
@@ -55,13 +55,22 @@ internal static class RemoteFiles
             return ([], []);
         }
 
+        // One sha256sum per remote directory for all its files (a missing file is simply absent from
+        // the answer), then one existence test per remote target, all in one command.
         var script = new StringBuilder();
-        foreach (var file in files)
+        var directories = files.GroupBy(f => f.RemoteDirectory).ToList();
+        for (var d = 0; d < directories.Count; d++)
         {
-            var path = RemotePath(file);
-            script.Append("printf 'H %s\\n' \"$(sha256sum < ").Append(ShellQuoting.Quote(path)).Append(" 2>/dev/null | cut -c1-64)\"; ");
+            script.Append("echo D").Append(d).Append("; (cd -- ").Append(ShellQuoting.Quote(directories[d].Key)).Append(" 2>/dev/null && sha256sum --");
+            foreach (var file in directories[d])
+            {
+                script.Append(' ').Append(ShellQuoting.Quote(file.RemoteName));
+            }
+
+            script.Append(" 2>/dev/null); ");
         }
 
+        script.Append("echo T; ");
         foreach (var target in remoteTargets)
         {
             script.Append("if test -e ").Append(ShellQuoting.Quote(target)).Append("; then echo T1; else echo T0; fi; ");
@@ -69,17 +78,57 @@ internal static class RemoteFiles
 
         script.Append("true");
         var result = await connection.RunAsync(new RemoteCommand(script.ToString()), null, cancellationToken).ConfigureAwait(false);
-        var lines = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var hashes = lines.Where(l => l.StartsWith("H ", StringComparison.Ordinal) || l == "H").Select(l => l.Length > 2 ? l[2..].Trim() : "").ToArray();
-        var exists = lines.Where(l => l is "T0" or "T1").ToArray();
-        if (hashes.Length != files.Count || exists.Length != remoteTargets.Count)
+        var remoteHashes = new Dictionary<(string Directory, string Name), string>();
+        var exists = new List<string>();
+        var directory = -1;
+        var inTargets = false;
+        foreach (var line in result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line is "T")
+            {
+                inTargets = true;
+            }
+            else if (inTargets)
+            {
+                exists.Add(line);
+            }
+            else if (line.Length > 1 && line[0] == 'D' && int.TryParse(line.AsSpan(1), out var index))
+            {
+                directory = index;
+            }
+            else if (directory >= 0 && ParseSum(line) is { } sum)
+            {
+                remoteHashes[(directories[directory].Key, sum.Name)] = sum.Hash;
+            }
+        }
+
+        if (exists.Count != remoteTargets.Count)
         {
             throw new InvalidOperationException($"unexpected answer from {connection.Host.Name} while checking remote files: {result.StdOut.Trim()} {result.StdErr.Trim()}");
         }
 
-        var stale = files.Where((f, i) => !string.Equals(hashes[i], f.Hash, StringComparison.OrdinalIgnoreCase)).ToList();
+        var stale = files.Where(f => !remoteHashes.TryGetValue((f.RemoteDirectory, f.RemoteName), out var hash) || !string.Equals(hash, f.Hash, StringComparison.OrdinalIgnoreCase)).ToList();
         var missing = remoteTargets.Where((t, i) => exists[i] == "T0").ToList();
         return (stale, missing);
+    }
+
+    // "hash  name", or "\hash  name" with \\ and \n escaped in the name (GNU coreutils' form for odd names).
+    private static (string Hash, string Name)? ParseSum(string line)
+    {
+        var escaped = line.StartsWith('\\');
+        var text = escaped ? line[1..] : line;
+        if (text.Length < 66 || text[64] != ' ')
+        {
+            return null;
+        }
+
+        var name = text[66..];
+        if (escaped)
+        {
+            name = name.Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
+        }
+
+        return (text[..64], name);
     }
 
     /// <summary>Sends the files, grouped by remote directory, one stream per directory.</summary>
@@ -93,9 +142,20 @@ internal static class RemoteFiles
 
     private static string RemotePath(ShipFile file) => file.RemoteDirectory.TrimEnd('/') + "/" + file.RemoteName;
 
-    private static string HashFile(string path)
+    /// <summary>SHA-256 of local files for one run: a file shipped to twenty hosts is hashed once
+    /// (keyed by path, size and modification time).</summary>
+    internal sealed class LocalHashes
     {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, long Size, long Ticks), string> _hashes = new();
+
+        public string Of(string path)
+        {
+            var info = new FileInfo(path);
+            return _hashes.GetOrAdd((path, info.Length, info.LastWriteTimeUtc.Ticks), key =>
+            {
+                using var stream = File.OpenRead(key.Path);
+                return Convert.ToHexStringLower(SHA256.HashData(stream));
+            });
+        }
     }
 }

@@ -16,6 +16,8 @@ internal sealed partial class RemoteNodeRunner(
     ProcessRunner runner,
     IRunObserver observer)
 {
+    private readonly RemoteFiles.LocalHashes _hashes = new();
+
     public HostSpec HostOf(TaskDescriptor task) => hostOfNode[task.Name];
 
     /// <summary>When the local check says up to date, checks the host too: the shipped copies and remote targets.</summary>
@@ -28,7 +30,7 @@ internal sealed partial class RemoteNodeRunner(
 
         var host = HostOf(task);
         var connection = await transport.ConnectAsync(host, null, cancellationToken).ConfigureAwait(false);
-        var files = task.Ships.SelectMany(s => RemoteFiles.Resolve(projectDirectory, HostExpansion.Substitute(s.Local, host), HostExpansion.Substitute(s.RemoteDirectory, host))).ToList();
+        var files = task.Ships.SelectMany(s => RemoteFiles.Resolve(projectDirectory, HostExpansion.Substitute(s.Local, host), HostExpansion.Substitute(s.RemoteDirectory, host), _hashes)).ToList();
         var targets = task.RemoteTargets.Select(t => HostExpansion.Substitute(t, host)).ToList();
         var (stale, missing) = await RemoteFiles.CheckAsync(connection, files, targets, cancellationToken).ConfigureAwait(false);
         if (missing.Count > 0)
@@ -45,7 +47,7 @@ internal sealed partial class RemoteNodeRunner(
         var connection = await transport.ConnectAsync(host, null, cancellationToken).ConfigureAwait(false);
 
         // Ship: only what the host does not already have, one stream per directory.
-        var files = task.Ships.SelectMany(s => RemoteFiles.Resolve(projectDirectory, HostExpansion.Substitute(s.Local, host), HostExpansion.Substitute(s.RemoteDirectory, host))).ToList();
+        var files = task.Ships.SelectMany(s => RemoteFiles.Resolve(projectDirectory, HostExpansion.Substitute(s.Local, host), HostExpansion.Substitute(s.RemoteDirectory, host), _hashes)).ToList();
         if (files.Count > 0)
         {
             var (stale, _) = await RemoteFiles.CheckAsync(connection, files, [], cancellationToken).ConfigureAwait(false);
@@ -73,7 +75,7 @@ internal sealed partial class RemoteNodeRunner(
             }
         }
 
-        var context = new RemoteTaskContext(task, host, null, transport, projectDirectory, runner, observer, cancellationToken);
+        var context = new RemoteTaskContext(task, host, null, transport, projectDirectory, runner, observer, cancellationToken, _hashes);
         var value = await task.Invoke(new TaskInvocation(services, context)).ConfigureAwait(false);
 
         foreach (var fetch in task.Fetches)

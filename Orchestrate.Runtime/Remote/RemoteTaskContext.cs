@@ -12,7 +12,8 @@ internal sealed class RemoteTaskContext(
     string projectDirectory,
     ProcessRunner runner,
     IRunObserver observer,
-    CancellationToken cancellationToken) : RemoteContext
+    CancellationToken cancellationToken,
+    RemoteFiles.LocalHashes hashes) : RemoteContext
 {
     public override string TaskName => task.Name;
 
@@ -35,7 +36,7 @@ internal sealed class RemoteTaskContext(
     public override TaskContext Local => new LocalTaskContext(task, projectDirectory, runner, observer, cancellationToken);
 
     public override RemoteContext As(string otherUser) =>
-        new RemoteTaskContext(task, host, otherUser, transport, projectDirectory, runner, observer, cancellationToken);
+        new RemoteTaskContext(task, host, otherUser, transport, projectDirectory, runner, observer, cancellationToken, hashes);
 
     public override Task<CommandResult> Run(IEnumerable<string> argv, RunOptions options) => Shell(Execution.ShellQuoting.Join(argv), options);
 
@@ -46,7 +47,7 @@ internal sealed class RemoteTaskContext(
     public override async Task<int> Ship(string local, string remoteDirectory)
     {
         var connection = await ConnectAsync().ConfigureAwait(false);
-        var files = RemoteFiles.Resolve(projectDirectory, Substitute(local), Substitute(remoteDirectory));
+        var files = RemoteFiles.Resolve(projectDirectory, Substitute(local), Substitute(remoteDirectory), hashes);
         var (stale, _) = await RemoteFiles.CheckAsync(connection, files, [], cancellationToken).ConfigureAwait(false);
         await RemoteFiles.SendAsync(connection, stale, cancellationToken).ConfigureAwait(false);
         return stale.Count;

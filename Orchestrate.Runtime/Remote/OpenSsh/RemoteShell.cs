@@ -175,9 +175,19 @@ internal sealed class RemoteShell : IAsyncDisposable
     }
 
     /// <summary>The text sent to the shell for one command.</summary>
+    /// <remarks>
+    /// The command runs as a background job of the long-lived shell: a subshell that changes directory
+    /// and then becomes, through <c>setsid</c>, the leader of a process group of its own (its PID, <c>$!</c>,
+    /// names the group to kill). One fork and two execs per command.
+    /// </remarks>
     internal static string Frame(RemoteCommand command, string nonce)
     {
-        var run = new StringBuilder();
+        var run = new StringBuilder("( ");
+        if (command.WorkingDirectory is { } dir)
+        {
+            run.Append("cd -- ").Append(ShellQuoting.Quote(dir)).Append(" || exit 125; ");
+        }
+
         run.Append("exec setsid ");
         if (command.Sudo)
         {
@@ -195,12 +205,10 @@ internal sealed class RemoteShell : IAsyncDisposable
             run.Append(' ');
         }
 
-        run.Append("/bin/sh -c \"$1\" </dev/null");
-        var cd = command.WorkingDirectory is { } dir ? $"cd -- {ShellQuoting.Quote(dir)} || exit 125; " : "";
-        // A child shell prints its PID (the process group setsid gives the command) before becoming it.
-        var inner = $"echo \"__ORCH_PID_{nonce} $$\"; {cd}{run}";
-        return $"/bin/sh -c {ShellQuoting.Quote(inner)} orchestrate {ShellQuoting.Quote(command.Script)}\n"
-            + $"printf '\\n__ORCH_EXIT_{nonce} %d\\n' \"$?\"; printf '\\n__ORCH_END_{nonce}\\n' >&2\n";
+        run.Append("/bin/sh -c ").Append(ShellQuoting.Quote(command.Script)).Append(" </dev/null ) & ");
+        run.Append("echo \"__ORCH_PID_").Append(nonce).Append(" $!\"; wait $!; ");
+        run.Append("printf '\\n__ORCH_EXIT_").Append(nonce).Append(" %d\\n' \"$?\"; printf '\\n__ORCH_END_").Append(nonce).Append("\\n' >&2\n");
+        return run.ToString();
     }
 
     private async Task ReadAsync(StreamReader reader, bool isError)
@@ -259,10 +267,17 @@ internal sealed class RemoteShell : IAsyncDisposable
                 }
             }
 
-            if (!isError && line.StartsWith(pending.PidMarker, StringComparison.Ordinal))
+            // The shell prints the PID as the command starts: it may land after output that has no newline yet.
+            var pid = isError ? -1 : line.IndexOf(pending.PidMarker, StringComparison.Ordinal);
+            if (pid >= 0)
             {
-                pending.ProcessGroup.TrySetResult(int.Parse(line.AsSpan(pending.PidMarker.Length).Trim(), CultureInfo.InvariantCulture));
-                continue;
+                pending.ProcessGroup.TrySetResult(int.Parse(line.AsSpan(pid + pending.PidMarker.Length).Trim(), CultureInfo.InvariantCulture));
+                if (pid == 0)
+                {
+                    continue;
+                }
+
+                line = line[..pid];
             }
 
             Emit(pending, line, isError);
