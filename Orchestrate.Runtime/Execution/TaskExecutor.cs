@@ -114,10 +114,12 @@ internal sealed class TaskExecutor
         }
 
         UpToDateDecision? decision = null;
+        IReadOnlyDictionary<string, string>? recorded = null;
         if (_checker is not null)
         {
             decision = await _checker.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
-            if (!decision.Run && await _remote.RemoteReasonAsync(task, cancellationToken).ConfigureAwait(false) is { } remoteReason)
+            recorded = _store!.TryGet(task.Name, out var previous) ? previous.Values : null;
+            if (!decision.Run && await _remote.RemoteReasonAsync(task, recorded, cancellationToken).ConfigureAwait(false) is { } remoteReason)
             {
                 decision = decision with { Run = true, Reason = remoteReason };
             }
@@ -137,10 +139,11 @@ internal sealed class TaskExecutor
 
         _observer.TaskStarted(task.Name, decision?.Reason ?? UpToDateChecker.AlwaysRuns);
         object? result;
+        IReadOnlyDictionary<string, string> remoteStamps;
         try
         {
             var services = await _services(cancellationToken).ConfigureAwait(false);
-            result = await _remote.RunAsync(task, services, cancellationToken).ConfigureAwait(false);
+            (result, remoteStamps) = await _remote.RunAsync(task, services, recorded, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -154,7 +157,8 @@ internal sealed class TaskExecutor
 
         if (_store is not null && decision is not null)
         {
-            await _store.SaveAsync(task.Name, new TaskState(_clock.GetUtcNow(), ToJson(result), decision.Files, decision.Values)).ConfigureAwait(false);
+            var values = remoteStamps.Count == 0 ? decision.Values : decision.Values.Concat(remoteStamps).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
+            await _store.SaveAsync(task.Name, new TaskState(_clock.GetUtcNow(), ToJson(result), decision.Files, values)).ConfigureAwait(false);
         }
 
         return TaskRunStatus.Succeeded;

@@ -46,13 +46,49 @@ internal static class RemoteFiles
         return files;
     }
 
-    /// <summary>The shipped files whose remote copy is missing or differs, and the remote targets that are missing: one round trip.</summary>
+    /// <summary>The state value recording a shipped file's remote copy: its size, modification time and inode
+    /// as the host reported them right after it was shipped (or found identical), and its content hash.</summary>
+    public static string StampKey(ShipFile file) => $"remote:{file.RemoteDirectory.TrimEnd('/')}/{file.RemoteName}";
+
+    /// <summary>
+    /// The shipped files whose remote copy is missing or differs, and the remote targets that are missing.
+    /// With the stamps recorded at the last success, a copy whose size, time and inode did not change is
+    /// taken as unchanged without reading it (the host's answer to one <c>stat</c> per directory); only the
+    /// others are hashed on the host. Without stamps, every copy is hashed. One round trip, two at most.
+    /// </summary>
     public static async Task<(IReadOnlyList<ShipFile> Stale, IReadOnlyList<string> MissingTargets)> CheckAsync(
-        IRemoteConnection connection, IReadOnlyList<ShipFile> files, IReadOnlyList<string> remoteTargets, CancellationToken cancellationToken)
+        IRemoteConnection connection, IReadOnlyList<ShipFile> files, IReadOnlyList<string> remoteTargets, IReadOnlyDictionary<string, string>? recorded, CancellationToken cancellationToken)
     {
         if (files.Count == 0 && remoteTargets.Count == 0)
         {
             return ([], []);
+        }
+
+        if (recorded is not null && files.Count > 0 && files.All(f => recorded.ContainsKey(StampKey(f))))
+        {
+            var (stamps, missingTargets) = await StatAsync(connection, files, remoteTargets, cancellationToken).ConfigureAwait(false);
+            var outdated = new List<ShipFile>();
+            var suspects = new List<ShipFile>();
+            foreach (var file in files)
+            {
+                var before = recorded[StampKey(file)];
+                if (!before.EndsWith(" " + file.Hash, StringComparison.Ordinal))
+                {
+                    outdated.Add(file); // the local file changed since: the remote copy is the old one
+                }
+                else if (!stamps.TryGetValue(StampKey(file), out var now) || before != $"{now} {file.Hash}")
+                {
+                    suspects.Add(file); // touched on the host: compare contents
+                }
+            }
+
+            if (suspects.Count > 0)
+            {
+                var (changed, _) = await CheckAsync(connection, suspects, [], null, cancellationToken).ConfigureAwait(false);
+                outdated.AddRange(changed);
+            }
+
+            return (outdated, missingTargets);
         }
 
         // One sha256sum per remote directory for all its files (a missing file is simply absent from
@@ -129,6 +165,70 @@ internal static class RemoteFiles
         }
 
         return (text[..64], name);
+    }
+
+    /// <summary>The remote copies' stamps (size, time, inode) after a ship, to record with the task's success.</summary>
+    public static async Task<IReadOnlyDictionary<string, string>> StampsAsync(IRemoteConnection connection, IReadOnlyList<ShipFile> files, CancellationToken cancellationToken)
+    {
+        var (stamps, _) = await StatAsync(connection, files, [], cancellationToken).ConfigureAwait(false);
+        return files.Where(f => stamps.ContainsKey(StampKey(f))).ToDictionary(StampKey, f => $"{stamps[StampKey(f)]} {f.Hash}");
+    }
+
+    // One stat per remote directory: "size mtime inode name" per file that exists; then the targets' existence.
+    private static async Task<(Dictionary<string, string> Stamps, IReadOnlyList<string> MissingTargets)> StatAsync(
+        IRemoteConnection connection, IReadOnlyList<ShipFile> files, IReadOnlyList<string> remoteTargets, CancellationToken cancellationToken)
+    {
+        var script = new StringBuilder();
+        var directories = files.GroupBy(f => f.RemoteDirectory).ToList();
+        for (var d = 0; d < directories.Count; d++)
+        {
+            script.Append("echo D").Append(d).Append("; (cd -- ").Append(ShellQuoting.Quote(directories[d].Key)).Append(" 2>/dev/null && stat -c '%s %Y %i %n' --");
+            foreach (var file in directories[d])
+            {
+                script.Append(' ').Append(ShellQuoting.Quote(file.RemoteName));
+            }
+
+            script.Append(" 2>/dev/null); ");
+        }
+
+        script.Append("echo T; ");
+        foreach (var target in remoteTargets)
+        {
+            script.Append("if test -e ").Append(ShellQuoting.Quote(target)).Append("; then echo T1; else echo T0; fi; ");
+        }
+
+        script.Append("true");
+        var result = await connection.RunAsync(new RemoteCommand(script.ToString()), null, cancellationToken).ConfigureAwait(false);
+        var stamps = new Dictionary<string, string>(StringComparer.Ordinal);
+        var exists = new List<string>();
+        var directory = -1;
+        var inTargets = false;
+        foreach (var line in result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line is "T")
+            {
+                inTargets = true;
+            }
+            else if (inTargets)
+            {
+                exists.Add(line);
+            }
+            else if (line.Length > 1 && line[0] == 'D' && int.TryParse(line.AsSpan(1), out var index))
+            {
+                directory = index;
+            }
+            else if (directory >= 0 && line.Split(' ', 4) is [var size, var time, var inode, var name])
+            {
+                stamps[$"remote:{directories[directory].Key.TrimEnd('/')}/{name}"] = $"{size} {time} {inode}";
+            }
+        }
+
+        if (exists.Count != remoteTargets.Count)
+        {
+            throw new InvalidOperationException($"unexpected answer from {connection.Host.Name} while checking remote files: {result.StdOut.Trim()} {result.StdErr.Trim()}");
+        }
+
+        return (stamps, remoteTargets.Where((t, i) => exists[i] == "T0").ToList());
     }
 
     /// <summary>Sends the files, grouped by remote directory, one stream per directory.</summary>

@@ -21,7 +21,7 @@ internal sealed partial class RemoteNodeRunner(
     public HostSpec HostOf(TaskDescriptor task) => hostOfNode[task.Name];
 
     /// <summary>When the local check says up to date, checks the host too: the shipped copies and remote targets.</summary>
-    public async Task<string?> RemoteReasonAsync(TaskDescriptor task, CancellationToken cancellationToken)
+    public async Task<string?> RemoteReasonAsync(TaskDescriptor task, IReadOnlyDictionary<string, string>? recorded, CancellationToken cancellationToken)
     {
         if (task.Ships.Count == 0 && task.RemoteTargets.Count == 0)
         {
@@ -32,7 +32,7 @@ internal sealed partial class RemoteNodeRunner(
         var connection = await transport.ConnectAsync(host, null, cancellationToken).ConfigureAwait(false);
         var files = task.Ships.SelectMany(s => RemoteFiles.Resolve(projectDirectory, HostExpansion.Substitute(s.Local, host), HostExpansion.Substitute(s.RemoteDirectory, host), _hashes)).ToList();
         var targets = task.RemoteTargets.Select(t => HostExpansion.Substitute(t, host)).ToList();
-        var (stale, missing) = await RemoteFiles.CheckAsync(connection, files, targets, cancellationToken).ConfigureAwait(false);
+        var (stale, missing) = await RemoteFiles.CheckAsync(connection, files, targets, recorded, cancellationToken).ConfigureAwait(false);
         if (missing.Count > 0)
         {
             return $"remote target {missing[0]} is missing on {host.Name}";
@@ -41,8 +41,10 @@ internal sealed partial class RemoteNodeRunner(
         return stale.Count > 0 ? $"{stale[0].RemoteName} differs on {host.Name}" : null;
     }
 
-    public async Task<object?> RunAsync(TaskDescriptor task, IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>Runs the node's phases. Returns the method's result and the stamps of the shipped copies, to record.</summary>
+    public async Task<(object? Result, IReadOnlyDictionary<string, string> RemoteStamps)> RunAsync(TaskDescriptor task, IServiceProvider services, IReadOnlyDictionary<string, string>? recorded, CancellationToken cancellationToken)
     {
+        IReadOnlyDictionary<string, string> remoteStamps = new Dictionary<string, string>();
         var host = HostOf(task);
         var connection = await transport.ConnectAsync(host, null, cancellationToken).ConfigureAwait(false);
 
@@ -50,8 +52,9 @@ internal sealed partial class RemoteNodeRunner(
         var files = task.Ships.SelectMany(s => RemoteFiles.Resolve(projectDirectory, HostExpansion.Substitute(s.Local, host), HostExpansion.Substitute(s.RemoteDirectory, host), _hashes)).ToList();
         if (files.Count > 0)
         {
-            var (stale, _) = await RemoteFiles.CheckAsync(connection, files, [], cancellationToken).ConfigureAwait(false);
+            var (stale, _) = await RemoteFiles.CheckAsync(connection, files, [], recorded, cancellationToken).ConfigureAwait(false);
             await RemoteFiles.SendAsync(connection, stale, cancellationToken).ConfigureAwait(false);
+            remoteStamps = await RemoteFiles.StampsAsync(connection, files, cancellationToken).ConfigureAwait(false);
             observer.TaskOutput(task.Name, stale.Count == 0
                 ? $"ship: all {files.Count} files already on {host.Name}"
                 : $"ship: sent {stale.Count} of {files.Count} files ({string.Join(", ", stale.Take(5).Select(f => f.RemoteName))}{(stale.Count > 5 ? ", ..." : "")})", false);
@@ -88,7 +91,7 @@ internal sealed partial class RemoteNodeRunner(
             }
         }
 
-        return value;
+        return (value, remoteStamps);
     }
 
     /// <summary>Substitutes <c>{host}</c>, <c>{address}</c> and host variables in a command, each value quoted for the shell.</summary>

@@ -48,7 +48,7 @@ internal sealed class RemoteTaskContext(
     {
         var connection = await ConnectAsync().ConfigureAwait(false);
         var files = RemoteFiles.Resolve(projectDirectory, Substitute(local), Substitute(remoteDirectory), hashes);
-        var (stale, _) = await RemoteFiles.CheckAsync(connection, files, [], cancellationToken).ConfigureAwait(false);
+        var (stale, _) = await RemoteFiles.CheckAsync(connection, files, [], null, cancellationToken).ConfigureAwait(false);
         await RemoteFiles.SendAsync(connection, stale, cancellationToken).ConfigureAwait(false);
         return stale.Count;
     }
