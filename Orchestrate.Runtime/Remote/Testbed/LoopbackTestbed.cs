@@ -100,6 +100,11 @@ public sealed class LoopbackTestbed : IAsyncDisposable
         if (options.Port is < 0 or > 65535) throw new ArgumentOutOfRangeException(nameof(options), options.Port, "Port must be 0..65535");
         if (options.StartTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(options), options.StartTimeout, "StartTimeout must be positive");
         TestbedUser.Validate(options.User);
+        foreach (var extra in options.ExtraUsers)
+        {
+            TestbedUser.Validate(extra);
+        }
+
         var addresses = Addresses(options.FirstAddress, options.Hosts);
 
         if (CheckPrerequisites() is { } missing) throw Missing(missing);
@@ -131,6 +136,11 @@ public sealed class LoopbackTestbed : IAsyncDisposable
 
             var identityFile = Path.Combine(directory, "id_ed25519");
             var keyTasks = new List<Task> { TestbedUser.EnsureAsync(options.User, ct), GenerateKeyAsync(keygen, identityFile, "orchestrate-testbed-client", ct) };
+            foreach (var extra in options.ExtraUsers)
+            {
+                // One at a time after the first: useradd locks /etc/passwd.
+                await TestbedUser.EnsureAsync(extra, ct).ConfigureAwait(false);
+            }
             var port = options.Port != 0 ? options.Port : PickFreePort(addresses);
             var states = new HostState[options.Hosts];
             for (var i = 0; i < states.Length; i++)
@@ -154,13 +164,13 @@ public sealed class LoopbackTestbed : IAsyncDisposable
             await File.WriteAllTextAsync(knownHosts, string.Join("\n", lines) + "\n", ct).ConfigureAwait(false);
 
             var penalties = true;
-            await WriteConfigsAsync(states, authorizedKeys, options.User, penalties, ct).ConfigureAwait(false);
+            await WriteConfigsAsync(states, authorizedKeys, string.Join(' ', [options.User, .. options.ExtraUsers]), penalties, ct).ConfigureAwait(false);
             var check = await TestbedCommand.RunAsync(sshd, ["-t", "-f", states[0].ConfigFile], s_toolTimeout, ct).ConfigureAwait(false);
             if (check.ExitCode != 0 && check.Output.Contains("PerSourcePenalties", StringComparison.Ordinal))
             {
                 // OpenSSH before 9.8 has no per-source penalties (and rejects the keyword).
                 penalties = false;
-                await WriteConfigsAsync(states, authorizedKeys, options.User, penalties, ct).ConfigureAwait(false);
+                await WriteConfigsAsync(states, authorizedKeys, string.Join(' ', [options.User, .. options.ExtraUsers]), penalties, ct).ConfigureAwait(false);
                 check = await TestbedCommand.RunAsync(sshd, ["-t", "-f", states[0].ConfigFile], s_toolTimeout, ct).ConfigureAwait(false);
             }
             if (check.ExitCode != 0)

@@ -15,6 +15,10 @@ public sealed record LoopbackTestbedOptions
     /// <summary>The unprivileged account the hosts accept; created if missing. Default <c>orchestrate</c>.</summary>
     public string User { get; init; } = "orchestrate";
 
+    /// <summary>More unprivileged accounts the hosts accept with the same key (created if missing), for
+    /// steps that log in as another user (<c>[RemoteStep(..., User = "...")]</c>). Default: none.</summary>
+    public IReadOnlyList<string> ExtraUsers { get; init; } = [];
+
     /// <summary>The address of <c>node1</c>; the next hosts take the following addresses. Must be in 127.0.0.0/8.</summary>
     public string FirstAddress { get; init; } = "127.0.0.2";
 
