@@ -29,6 +29,7 @@ public sealed class LoopbackTestbed : IAsyncDisposable
     private readonly TimeSpan _startTimeout;
     private readonly EventHandler _onProcessExit;
     private int _disposed;
+    private IReadOnlyList<string> _sudoersFiles = [];
 
     private LoopbackTestbed(string directory, bool ownsDirectory, string user, string sshd, string identityFile,
         string knownHostsFile, string sshConfigFile, HostState[] hosts, TimeSpan startTimeout)
@@ -141,6 +142,8 @@ public sealed class LoopbackTestbed : IAsyncDisposable
                 // One at a time after the first: useradd locks /etc/passwd.
                 await TestbedUser.EnsureAsync(extra, ct).ConfigureAwait(false);
             }
+
+            var sudoers = GrantSudo(options);
             var port = options.Port != 0 ? options.Port : PickFreePort(addresses);
             var states = new HostState[options.Hosts];
             for (var i = 0; i < states.Length; i++)
@@ -179,7 +182,10 @@ public sealed class LoopbackTestbed : IAsyncDisposable
             var sshConfig = Path.Combine(directory, "ssh_config");
             await File.WriteAllTextAsync(sshConfig, ClientConfig(states, identityFile, knownHosts), ct).ConfigureAwait(false);
 
-            testbed = new LoopbackTestbed(directory, ownsDirectory, options.User, sshd, identityFile, knownHosts, sshConfig, states, options.StartTimeout);
+            testbed = new LoopbackTestbed(directory, ownsDirectory, options.User, sshd, identityFile, knownHosts, sshConfig, states, options.StartTimeout)
+            {
+                _sudoersFiles = sudoers,
+            };
             await Task.WhenAll(states.Select(s => testbed.StartSshdAsync(s, ct))).ConfigureAwait(false);
             await testbed.ProbeLoginAsync(ssh, states[0], ct).ConfigureAwait(false);
             foreach (var state in states) state.AuthenticationBaseline = CountAccepted(state.LogFile);
@@ -275,7 +281,36 @@ public sealed class LoopbackTestbed : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         AppDomain.CurrentDomain.ProcessExit -= _onProcessExit;
         await Task.WhenAll(_hosts.Select(KillAsync)).ConfigureAwait(false);
+        foreach (var file in _sudoersFiles)
+        {
+            File.Delete(file);
+        }
+
         if (_ownsDirectory) DeleteDirectory(Directory);
+    }
+
+    // Passwordless sudo for the users asked for, each in a file of its own under /etc/sudoers.d.
+    private static IReadOnlyList<string> GrantSudo(LoopbackTestbedOptions options)
+    {
+        if (options.SudoUsers.Count == 0) return [];
+        foreach (var user in options.SudoUsers)
+        {
+            if (!options.ExtraUsers.Contains(user))
+                throw new ArgumentException($"sudo user '{user}' must be one of ExtraUsers", nameof(options));
+        }
+
+        if (TestbedCommand.Find("sudo") is null || !System.IO.Directory.Exists("/etc/sudoers.d"))
+            throw new TestbedUnavailableException("sudo not installed: apt-get install sudo", null, missingPrerequisite: true);
+        var files = new List<string>();
+        foreach (var user in options.SudoUsers)
+        {
+            var file = $"/etc/sudoers.d/orchestrate-testbed-{user}";
+            File.WriteAllText(file, $"{user} ALL=(ALL) NOPASSWD: ALL\n");
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+            files.Add(file);
+        }
+
+        return files;
     }
 
     private HostState StateAt(int index)

@@ -19,6 +19,11 @@ public sealed record LoopbackTestbedOptions
     /// steps that log in as another user (<c>[RemoteStep(..., User = "...")]</c>). Default: none.</summary>
     public IReadOnlyList<string> ExtraUsers { get; init; } = [];
 
+    /// <summary>Users among <see cref="ExtraUsers"/> given passwordless sudo for the testbed's lifetime
+    /// (a file in /etc/sudoers.d, removed on dispose; needs the sudo package), to test steps with
+    /// <c>Sudo = true</c>. Default: none.</summary>
+    public IReadOnlyList<string> SudoUsers { get; init; } = [];
+
     /// <summary>The address of <c>node1</c>; the next hosts take the following addresses. Must be in 127.0.0.0/8.</summary>
     public string FirstAddress { get; init; } = "127.0.0.2";
 
