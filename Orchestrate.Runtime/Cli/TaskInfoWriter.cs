@@ -38,6 +38,18 @@ internal static class TaskInfoWriter
         Field(output, "needed by", graph.Dependents[index].Select(i => graph.Tasks[i].Name));
         Field(output, "file deps", task.FileDeps);
         Field(output, "targets", task.Targets);
+        if (task.Hosts is not null)
+        {
+            Field(output, "hosts", [task.Host is null ? $"{task.Hosts} (no inventory: not expanded)" : $"{task.Host} (of {task.Hosts})"]);
+            Field(output, "ship", task.Ships.Select(ship => $"{ship.Local} -> {ship.RemoteDirectory}"));
+            Field(output, "steps", task.RemoteSteps.Select(step => step.Command + (step.User is null ? "" : $" (as {step.User})") + (step.Sudo ? " (sudo)" : "")));
+            Field(output, "fetch", task.Fetches.Select(fetch => $"{fetch.RemotePath} -> {fetch.LocalDirectory}"));
+            if (task.RemoteTargets.Count > 0)
+            {
+                Field(output, "remote targets", task.RemoteTargets);
+            }
+        }
+
         if (task.UpToDate.Count > 0)
         {
             Field(output, "up to date", task.UpToDate.Select(Describe));
