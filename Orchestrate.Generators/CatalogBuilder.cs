@@ -71,6 +71,7 @@ namespace Orchestrate.Generators
                     CreateAfter: createAfter,
                     IsDefault: spec.IsDefault,
                     ServiceType: spec.IsStatic ? null : spec.TypeFullName,
+                    TakesServices: spec.Parameters.Any(p => p.Kind == ParameterKind.Service),
                     ReturnKind: spec.ReturnKind,
                     Call: CallExpression(new MethodRef(spec.TypeFullName, spec.MethodName, spec.IsStatic, spec.ReturnKind, spec.Parameters), CallSite.Invocation),
                     UpToDate: rules.ToEquatableArray(),

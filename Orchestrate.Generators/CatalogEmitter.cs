@@ -74,6 +74,11 @@ namespace Orchestrate.Generators
                 WriteRemote(writer, entry.Remote);
                 writer.Line("IsDefault = " + (entry.IsDefault ? "true" : "false") + ",");
                 writer.Line("ServiceType = " + (entry.ServiceType is null ? "null" : "typeof(" + entry.ServiceType + ")") + ",");
+                if (entry.TakesServices)
+                {
+                    writer.Line("TakesServices = true,");
+                }
+
                 writer.Line("Invoke = " + Invoker(entry.ReturnKind, entry.Call) + ",");
                 writer.Close("},");
             }

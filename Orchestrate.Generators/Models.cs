@@ -165,6 +165,7 @@ namespace Orchestrate.Generators
         string? CreateAfter,
         bool IsDefault,
         string? ServiceType,
+        bool TakesServices,
         ReturnKind ReturnKind,
         string Call,
         EquatableArray<RuleEntry> UpToDate,

@@ -68,6 +68,12 @@ public sealed class TaskDescriptor
     /// <summary>The class to resolve from dependency injection for an instance method; null for a static one.</summary>
     public Type? ServiceType { get; init; }
 
+    /// <summary>The method takes services from dependency injection (besides its own class, see
+    /// <see cref="ServiceType"/>). A task that takes none runs without the run's host being built, so a run
+    /// where only such tasks are out of date does not pay for configuration and DI. Hand-built descriptors
+    /// whose invoker calls <see cref="TaskInvocation.GetService{T}"/> must set it.</summary>
+    public bool TakesServices { get; init; }
+
     /// <summary>Calls the method.</summary>
     public required TaskInvoker Invoke { get; init; }
 

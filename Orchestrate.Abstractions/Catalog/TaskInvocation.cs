@@ -25,5 +25,5 @@ public sealed class TaskInvocation
             ? service
             : throw new InvalidOperationException(
                 $"task '{Context.TaskName}' needs a {typeof(T).FullName}, which is not registered: " +
-                "register it in the services passed to Orchestrator.RunAsync");
+                "register it in the services passed to Orchestrator.RunAsync (a descriptor built by hand must also set TakesServices = true)");
 }

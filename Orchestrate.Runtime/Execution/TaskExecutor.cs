@@ -142,7 +142,7 @@ internal sealed class TaskExecutor
         IReadOnlyDictionary<string, string> remoteStamps;
         try
         {
-            var services = await _services(cancellationToken).ConfigureAwait(false);
+            var services = await ServicesFor(task, cancellationToken).ConfigureAwait(false);
             (result, remoteStamps) = await _remote.RunAsync(task, services, recorded, cancellationToken).ConfigureAwait(false);
         }
         catch
@@ -291,9 +291,20 @@ internal sealed class TaskExecutor
 
     private async Task<object?> InvokeAsync(TaskDescriptor task, CancellationToken cancellationToken)
     {
-        var services = await _services(cancellationToken).ConfigureAwait(false);
+        var services = await ServicesFor(task, cancellationToken).ConfigureAwait(false);
         var context = new LocalTaskContext(task, _projectDirectory, _runner, _observer, cancellationToken);
         return await task.Invoke(new TaskInvocation(services, context)).ConfigureAwait(false);
+    }
+
+    // A task that takes no services (a static method with a context) runs without the host being built.
+    private ValueTask<IServiceProvider> ServicesFor(TaskDescriptor task, CancellationToken cancellationToken) =>
+        task.ServiceType is not null || task.TakesServices ? _services(cancellationToken) : ValueTask.FromResult<IServiceProvider>(NoServices.Instance);
+
+    private sealed class NoServices : IServiceProvider
+    {
+        public static readonly NoServices Instance = new();
+
+        public object? GetService(Type serviceType) => null;
     }
 
     private static string? ToJson(object? result)

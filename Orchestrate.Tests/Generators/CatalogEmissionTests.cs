@@ -144,6 +144,7 @@ public sealed class CatalogEmissionTests
                             CreateAfter = "compile",
                             IsDefault = true,
                             ServiceType = typeof(global::Sample.Build.Deploy),
+                            TakesServices = true,
                             Invoke = static async invocation => (object?)(await invocation.GetService<global::Sample.Build.Deploy>().Site(invocation.Context, invocation.GetService<global::Sample.Build.IGreeter>())),
             """.Replace("\r\n", "\n")));
         Assert.That(source, Does.Contain("Doc = \"Link the object files.\","));

@@ -16,6 +16,9 @@ internal sealed class CliHarness : IDisposable
 
     public List<TaskDescriptor> Tasks { get; } = [];
 
+    /// <summary>Called when the run builds its host (configuration, DI).</summary>
+    public Action<Microsoft.Extensions.Hosting.HostApplicationBuilder>? ConfigureHost { get; set; }
+
     /// <summary>The hosts host tasks run on (null: none configured).</summary>
     public Orchestrate.Remote.Inventory.Inventory? Inventory { get; init; }
 
@@ -100,6 +103,7 @@ internal sealed class CliHarness : IDisposable
             ProjectDirectory = Directory,
             HandleSignals = false,
             Inventory = Inventory,
+            ConfigureHost = ConfigureHost,
         }, cancellationToken);
         return new CliResult(code, output.ToString(), error.ToString());
     }

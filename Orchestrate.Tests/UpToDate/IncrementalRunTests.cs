@@ -335,6 +335,27 @@ public class IncrementalRunTests
         Assert.That((await cli.RunAsync("link")).ExitCode, Is.EqualTo(0));
     }
 
+    [Test]
+    public async Task A_run_of_tasks_that_take_no_services_does_not_build_the_host()
+    {
+        using var cli = CBuild();
+        var hostsBuilt = 0;
+        cli.ConfigureHost = _ => hostsBuilt++;
+        cli.Tasks.Add(new TaskDescriptor
+        {
+            Name = "uses-di",
+            TakesServices = true,
+            Invoke = invocation => ValueTask.FromResult<object?>(invocation.GetService<TimeProvider>().GetUtcNow()),
+        });
+
+        await cli.RunAsync("link");
+        var withoutServices = hostsBuilt;
+        await cli.RunAsync("uses-di");
+
+        Assert.That(withoutServices, Is.EqualTo(0), "compile and link take only their context: no host");
+        Assert.That(hostsBuilt, Is.EqualTo(1), "a task that takes services gets the host");
+    }
+
     private static async Task<string> Status(CliHarness cli, string task)
     {
         var info = await cli.RunAsync("info", task);
