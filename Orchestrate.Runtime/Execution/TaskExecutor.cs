@@ -30,7 +30,6 @@ internal sealed class TaskExecutor
     private readonly bool[] _wouldRun;
     private readonly bool[] _ignored;
     private readonly Remote.RemoteNodeRunner? _remote;
-    private readonly StatCache? _stats;
 
     /// <summary>An executor without a state store: every task runs (embedding, benchmarks).</summary>
     public TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory)
@@ -39,9 +38,8 @@ internal sealed class TaskExecutor
     }
 
     /// <summary>An executor whose services are fetched (built) when first needed.</summary>
-    public TaskExecutor(TaskGraph graph, Func<CancellationToken, ValueTask<IServiceProvider>> services, ProcessRunner runner, IRunObserver observer, string projectDirectory, StateStore? store, ExecutionMode mode, TimeProvider clock, Remote.RemoteNodeRunner? remote = null, StatCache? stats = null)
+    public TaskExecutor(TaskGraph graph, Func<CancellationToken, ValueTask<IServiceProvider>> services, ProcessRunner runner, IRunObserver observer, string projectDirectory, StateStore? store, ExecutionMode mode, TimeProvider clock, Remote.RemoteNodeRunner? remote = null)
     {
-        _stats = stats;
         _remote = remote;
         _graph = graph;
         _services = services;
@@ -51,7 +49,7 @@ internal sealed class TaskExecutor
         _store = store;
         _mode = mode;
         _clock = clock;
-        _checker = store is null ? null : new UpToDateChecker(store, projectDirectory, services, clock) { Stats = stats };
+        _checker = store is null ? null : new UpToDateChecker(store, projectDirectory, services, clock);
         _wouldRun = mode.DryRun ? new bool[graph.Tasks.Count] : [];
         _ignored = new bool[graph.Tasks.Count];
     }
@@ -139,7 +137,6 @@ internal sealed class TaskExecutor
             }
         }
 
-        _stats?.Invalidate();
         _observer.TaskStarted(task.Name, decision?.Reason ?? UpToDateChecker.AlwaysRuns);
         object? result;
         IReadOnlyDictionary<string, string> remoteStamps;
@@ -225,7 +222,6 @@ internal sealed class TaskExecutor
 
     private async Task<TaskRunStatus> RunAsync(TaskDescriptor task, UpToDateDecision decision, CancellationToken cancellationToken)
     {
-        _stats?.Invalidate();
         CurrentTask.Name = task.Name;
         _observer.TaskStarted(task.Name, decision.Reason);
         object? result;

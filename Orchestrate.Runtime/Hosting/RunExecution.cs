@@ -42,8 +42,7 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
             store,
             new ExecutionMode(request.Always, request.DryRun),
             TimeProvider.System,
-            remote,
-            request.Always ? null : StatCache.Prefetch(graph, request.Plan, request.ProjectDirectory));
+            remote);
         var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken).ConfigureAwait(false);
         return outcome.Cancelled ? ExitCodes.Cancelled : outcome.Succeeded ? ExitCodes.Success : ExitCodes.TaskFailed;
     }

@@ -33,21 +33,10 @@ internal static class FileStamps
 
     /// <summary>Stamps one file, reusing the recorded hash when size and time did not change.
     /// Null when the file does not exist.</summary>
-    public static FileStamp? Stamp(string projectDirectory, string path, FileStamp? previous, StatCache? cache = null)
+    public static FileStamp? Stamp(string projectDirectory, string path, FileStamp? previous)
     {
         var full = Path.Combine(projectDirectory, path);
-        long size, ticks;
-        if (cache is not null)
-        {
-            var stat = cache.Get(full);
-            if (!stat.IsFile)
-            {
-                return null;
-            }
-
-            (size, ticks) = (stat.Size, stat.ModifiedTicks);
-        }
-        else if (!UnixStat.TryStatFile(full, out size, out ticks))
+        if (!UnixStat.TryStatFile(full, out var size, out var ticks))
         {
             return null;
         }

@@ -26,9 +26,6 @@ public sealed class MissingFileDepException(string task, string path)
 /// </summary>
 public sealed class UpToDateChecker(StateStore store, string projectDirectory, Func<CancellationToken, ValueTask<IServiceProvider>> services, TimeProvider clock)
 {
-    /// <summary>File stats taken up front for the run (see <see cref="StatCache"/>); null: read the disk each time.</summary>
-    public StatCache? Stats { get; init; }
-
     /// <summary>A checker with services at hand.</summary>
     public UpToDateChecker(StateStore store, string projectDirectory, IServiceProvider services, TimeProvider clock)
         : this(store, projectDirectory, _ => ValueTask.FromResult(services), clock)
@@ -72,8 +69,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
 
         foreach (var target in task.Targets)
         {
-            var full = Path.Combine(projectDirectory, target);
-            if (Stats is null ? !UnixStat.Exists(full) : !Stats.Get(full).Exists)
+            if (!UnixStat.Exists(Path.Combine(projectDirectory, target)))
             {
                 return new UpToDateDecision(true, $"target {target} is missing", files, values);
             }
@@ -98,7 +94,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
         for (var i = 0; i < paths.Count; i++)
         {
             var previous = state is null ? null : Find(state.FileDeps, paths[i]);
-            stamps[i] = FileStamps.Stamp(projectDirectory, paths[i], previous, Stats) ?? throw new MissingFileDepException(task.Name, paths[i]);
+            stamps[i] = FileStamps.Stamp(projectDirectory, paths[i], previous) ?? throw new MissingFileDepException(task.Name, paths[i]);
         }
 
         return stamps;
