@@ -356,6 +356,24 @@ public class IncrementalRunTests
         Assert.That(hostsBuilt, Is.EqualTo(1), "a task that takes services gets the host");
     }
 
+    [Test]
+    public async Task A_file_changed_by_an_earlier_task_of_the_same_run_is_seen_even_if_undeclared()
+    {
+        using var cli = new CliHarness();
+        var version = 1;
+        // stamp declares no target: it rewrites data.txt behind the graph's back, as real scripts do.
+        cli.Add("stamp", ctx => File.WriteAllTextAsync(Path.Combine(ctx.ProjectDirectory, "data.txt"), $"v{version}"));
+        cli.Add("consume", _ => Task.CompletedTask, dependsOn: ["stamp"], fileDeps: ["data.txt"], targets: ["data.txt"]);
+        await cli.RunAsync("consume");
+        cli.TakeOrder();
+        version = 2;
+
+        var result = await cli.RunAsync("consume");
+
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "stamp", "consume" }), "the files stat-ed before the run are not trusted once a task ran");
+        Assert.That(result.Lines, Does.Contain("-> consume (data.txt changed)"));
+    }
+
     private static async Task<string> Status(CliHarness cli, string task)
     {
         var info = await cli.RunAsync("info", task);
