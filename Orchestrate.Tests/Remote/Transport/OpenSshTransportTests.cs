@@ -35,9 +35,10 @@ public class OpenSshTransportTests
     {
         await using var transport = new OpenSshTransport();
         var connection = await transport.ConnectAsync(Node(0), null, CancellationToken.None);
-        var lines = new List<OutputLine>();
+        // Lines come from the stdout and stderr readers at once: collect them thread-safely.
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<OutputLine>();
 
-        var result = await connection.RunAsync(new RemoteCommand("echo out; echo err >&2; printf 'no newline'; exit 3"), lines.Add, CancellationToken.None);
+        var result = await connection.RunAsync(new RemoteCommand("echo out; echo err >&2; printf 'no newline'; exit 3"), lines.Enqueue, CancellationToken.None);
 
         Assert.That(result.ExitCode, Is.EqualTo(3));
         Assert.That(result.StdOut, Is.EqualTo("out\nno newline\n"));
