@@ -93,58 +93,15 @@ internal static class RemoteFiles
 
         // One sha256sum per remote directory for all its files (a missing file is simply absent from
         // the answer), then one existence test per remote target, all in one command.
-        var script = new StringBuilder();
-        var directories = files.GroupBy(f => f.RemoteDirectory).ToList();
-        for (var d = 0; d < directories.Count; d++)
-        {
-            script.Append("echo D").Append(d).Append("; (cd -- ").Append(ShellQuoting.Quote(directories[d].Key)).Append(" 2>/dev/null && sha256sum --");
-            foreach (var file in directories[d])
-            {
-                script.Append(' ').Append(ShellQuoting.Quote(file.RemoteName));
-            }
-
-            script.Append(" 2>/dev/null); ");
-        }
-
-        script.Append("echo T; ");
-        foreach (var target in remoteTargets)
-        {
-            script.Append("if test -e ").Append(ShellQuoting.Quote(target)).Append("; then echo T1; else echo T0; fi; ");
-        }
-
-        script.Append("true");
-        var result = await connection.RunAsync(new RemoteCommand(script.ToString()), null, cancellationToken).ConfigureAwait(false);
         var remoteHashes = new Dictionary<(string Directory, string Name), string>();
-        var exists = new List<string>();
-        var directory = -1;
-        var inTargets = false;
-        foreach (var line in result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        var missing = await QueryAsync(connection, files, remoteTargets, "sha256sum --", (directory, line) =>
         {
-            if (line is "T")
+            if (ParseSum(line) is { } sum)
             {
-                inTargets = true;
+                remoteHashes[(directory, sum.Name)] = sum.Hash;
             }
-            else if (inTargets)
-            {
-                exists.Add(line);
-            }
-            else if (line.Length > 1 && line[0] == 'D' && int.TryParse(line.AsSpan(1), out var index))
-            {
-                directory = index;
-            }
-            else if (directory >= 0 && ParseSum(line) is { } sum)
-            {
-                remoteHashes[(directories[directory].Key, sum.Name)] = sum.Hash;
-            }
-        }
-
-        if (exists.Count != remoteTargets.Count)
-        {
-            throw new InvalidOperationException($"unexpected answer from {connection.Host.Name} while checking remote files: {result.StdOut.Trim()} {result.StdErr.Trim()}");
-        }
-
+        }, cancellationToken).ConfigureAwait(false);
         var stale = files.Where(f => !remoteHashes.TryGetValue((f.RemoteDirectory, f.RemoteName), out var hash) || !string.Equals(hash, f.Hash, StringComparison.OrdinalIgnoreCase)).ToList();
-        var missing = remoteTargets.Where((t, i) => exists[i] == "T0").ToList();
         return (stale, missing);
     }
 
@@ -178,11 +135,30 @@ internal static class RemoteFiles
     private static async Task<(Dictionary<string, string> Stamps, IReadOnlyList<string> MissingTargets)> StatAsync(
         IRemoteConnection connection, IReadOnlyList<ShipFile> files, IReadOnlyList<string> remoteTargets, CancellationToken cancellationToken)
     {
+        var stamps = new Dictionary<string, string>(StringComparer.Ordinal);
+        var missing = await QueryAsync(connection, files, remoteTargets, "stat -c '%s %Y %i %n' --", (directory, line) =>
+        {
+            if (line.Split(' ', 4) is [var size, var time, var inode, var name])
+            {
+                stamps[$"remote:{directory.TrimEnd('/')}/{name}"] = $"{size} {time} {inode}";
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return (stamps, missing);
+    }
+
+    /// <summary>
+    /// One command for a whole check: per remote directory, <paramref name="perDirectory"/> (a command taking
+    /// file names) over its files, each answer line handed to <paramref name="onLine"/> with its directory;
+    /// then an existence test per remote target. Returns the missing targets.
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> QueryAsync(
+        IRemoteConnection connection, IReadOnlyList<ShipFile> files, IReadOnlyList<string> remoteTargets, string perDirectory, Action<string, string> onLine, CancellationToken cancellationToken)
+    {
         var script = new StringBuilder();
         var directories = files.GroupBy(f => f.RemoteDirectory).ToList();
         for (var d = 0; d < directories.Count; d++)
         {
-            script.Append("echo D").Append(d).Append("; (cd -- ").Append(ShellQuoting.Quote(directories[d].Key)).Append(" 2>/dev/null && stat -c '%s %Y %i %n' --");
+            script.Append("echo D").Append(d).Append("; (cd -- ").Append(ShellQuoting.Quote(directories[d].Key)).Append(" 2>/dev/null && ").Append(perDirectory);
             foreach (var file in directories[d])
             {
                 script.Append(' ').Append(ShellQuoting.Quote(file.RemoteName));
@@ -199,7 +175,6 @@ internal static class RemoteFiles
 
         script.Append("true");
         var result = await connection.RunAsync(new RemoteCommand(script.ToString()), null, cancellationToken).ConfigureAwait(false);
-        var stamps = new Dictionary<string, string>(StringComparer.Ordinal);
         var exists = new List<string>();
         var directory = -1;
         var inTargets = false;
@@ -217,9 +192,9 @@ internal static class RemoteFiles
             {
                 directory = index;
             }
-            else if (directory >= 0 && line.Split(' ', 4) is [var size, var time, var inode, var name])
+            else if (directory >= 0)
             {
-                stamps[$"remote:{directories[directory].Key.TrimEnd('/')}/{name}"] = $"{size} {time} {inode}";
+                onLine(directories[directory].Key, line);
             }
         }
 
@@ -228,7 +203,7 @@ internal static class RemoteFiles
             throw new InvalidOperationException($"unexpected answer from {connection.Host.Name} while checking remote files: {result.StdOut.Trim()} {result.StdErr.Trim()}");
         }
 
-        return (stamps, remoteTargets.Where((t, i) => exists[i] == "T0").ToList());
+        return remoteTargets.Where((t, i) => exists[i] == "T0").ToList();
     }
 
     /// <summary>Sends the files, grouped by remote directory, one stream per directory.</summary>
