@@ -68,6 +68,23 @@ internal static class GeneratorHarness
     }
 
     /// <summary>The 1-based line of a diagnostic.</summary>
+    /// <summary>Every tracked step of the generator.</summary>
+    public static readonly string[] StepNames = { TrackingNames.TaskModels, TrackingNames.TaskSpecs, TrackingNames.Catalog, TrackingNames.Diagnostics };
+
+    /// <summary>Runs the generator on <paramref name="before"/>, then again after the tree was replaced by <paramref name="after"/>.</summary>
+    public static GeneratorRunResult RunEdited(string before, string after)
+    {
+        SyntaxTree original = Parse(before);
+        Compilation compilation = CreateCompilation(original);
+        GeneratorDriver driver = CreateDriver(trackSteps: true).RunGenerators(compilation);
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(original, Parse(after)));
+        return driver.GetRunResult().Results.Single();
+    }
+
+    /// <summary>Why each output of a tracked step was (or was not) recomputed.</summary>
+    public static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
+        result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
+
     public static int Line(this Diagnostic diagnostic) => diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1;
 
     /// <summary>The 1-based line of the first line of <paramref name="source"/> that contains <paramref name="text"/>.</summary>

@@ -453,20 +453,6 @@ public sealed class UpToDateRuleTests
         }
         """;
 
-    private static readonly string[] StepNames = { TrackingNames.TaskModels, TrackingNames.TaskSpecs, TrackingNames.Catalog, TrackingNames.Diagnostics };
-
-    private static GeneratorRunResult RunEdited(string before, string after)
-    {
-        SyntaxTree original = Parse(before);
-        Compilation compilation = CreateCompilation(original);
-        GeneratorDriver driver = CreateDriver(trackSteps: true).RunGenerators(compilation);
-        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(original, Parse(after)));
-        return driver.GetRunResult().Results.Single();
-    }
-
-    private static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
-        result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
-
     [Test]
     public void EditingBodies_WithRulesPresent_KeepsEveryStepCached()
     {

@@ -13,24 +13,8 @@ namespace Orchestrate.Tests.Remote;
 /// <summary>Faults a fleet run meets: a host dying mid-run, a listener that never speaks, Ctrl+C during remote steps.</summary>
 [TestFixture]
 [NonParallelizable]
-public class RemoteFaultTests
+public class RemoteFaultTests : LoopbackHostsFixture
 {
-    private LoopbackTestbed _testbed = null!;
-
-    [OneTimeSetUp]
-    public async Task StartHosts() => _testbed = await TestbedFixture.StartOrIgnoreAsync(3);
-
-    [OneTimeTearDown]
-    public async Task StopHosts()
-    {
-        if (_testbed is not null)
-        {
-            await _testbed.DisposeAsync();
-        }
-    }
-
-    private CliHarness Harness() => new() { Inventory = InventoryBuilder.FromTestbed(_testbed) };
-
     private static TaskDescriptor HostTask(string name, string[] steps, string[]? remoteTargets = null) => new()
     {
         Name = name,
@@ -50,7 +34,7 @@ public class RemoteFaultTests
         var run = cli.RunAsync("work");
         await WaitUntilAsync(() => cli.Lines().Count(l => l.StartsWith("-> work:", StringComparison.Ordinal)) == 3);
         await Task.Delay(300);
-        await _testbed.StopHostAsync(1);
+        await Testbed.StopHostAsync(1);
         CliResult first;
         try
         {
@@ -58,7 +42,7 @@ public class RemoteFaultTests
         }
         finally
         {
-            await _testbed.StartHostAsync(1);
+            await Testbed.StartHostAsync(1);
         }
 
         var second = await cli.RunAsync("work");
@@ -68,7 +52,7 @@ public class RemoteFaultTests
         Assert.That(first.Output, Does.Contain("ok work:node1").And.Contain("ok work:node3"));
         Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
         Assert.That(second.Output, Does.Contain("-> work:node2").And.Contain("-- work:node1 (up to date)").And.Contain("-- work:node3 (up to date)"));
-        await TestbedFixture.SshAsync(_testbed, _testbed.Hosts[0], $"rm -f {marker}-*");
+        await TestbedFixture.SshAsync(Testbed, Testbed.Hosts[0], $"rm -f {marker}-*");
     }
 
     [Test]
@@ -79,7 +63,7 @@ public class RemoteFaultTests
         var port = ((IPEndPoint)silent.LocalEndpoint).Port;
         var accepted = silent.AcceptTcpClientAsync();
         await using var transport = new OpenSshTransport();
-        var host = OpenSshTransportTests.Spec(_testbed, _testbed.Hosts[0]) with { Name = "mute", Address = "127.0.0.1", Port = port, ConnectTimeoutSeconds = 1 };
+        var host = OpenSshTransportTests.Spec(Testbed, Testbed.Hosts[0]) with { Name = "mute", Address = "127.0.0.1", Port = port, ConnectTimeoutSeconds = 1 };
 
         var clock = Stopwatch.StartNew();
         var error = Assert.ThrowsAsync<HostUnreachableException>(() => transport.ConnectAsync(host, null, CancellationToken.None));

@@ -9,24 +9,8 @@ namespace Orchestrate.Tests.Remote;
 /// contained to a host, a recap, against real sshd hosts on loopback.</summary>
 [TestFixture]
 [NonParallelizable]
-public class RemoteRunTests
+public class RemoteRunTests : LoopbackHostsFixture
 {
-    private LoopbackTestbed _testbed = null!;
-
-    [OneTimeSetUp]
-    public async Task StartHosts() => _testbed = await TestbedFixture.StartOrIgnoreAsync(3);
-
-    [OneTimeTearDown]
-    public async Task StopHosts()
-    {
-        if (_testbed is not null)
-        {
-            await _testbed.DisposeAsync();
-        }
-    }
-
-    private CliHarness Harness() => new() { Inventory = InventoryBuilder.FromTestbed(_testbed) };
-
     private static TaskDescriptor HostTask(string name, string[] steps, string[]? dependsOn = null, ShipSpec[]? ships = null, FetchSpec[]? fetches = null, bool barrier = false, string hosts = "lab", string[]? remoteTargets = null, TimeSpan? timeout = null) => new()
     {
         Name = name,
@@ -49,7 +33,7 @@ public class RemoteRunTests
         var result = await cli.RunAsync("greet");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
-        foreach (var host in _testbed.Hosts)
+        foreach (var host in Testbed.Hosts)
         {
             Assert.That(result.Output, Does.Match($@"greet:{host.Name} +\| hello from {host.Name} at {host.Address.Replace(".", @"\.")}"));
             Assert.That(result.Output, Does.Match($@"  {host.Name} +ran=1 up-to-date=0 failed=0 unreachable=0 skipped=0"));
@@ -102,12 +86,12 @@ public class RemoteRunTests
         Assert.That(third.Output, Does.Match(@"publish:node3 +\| <h1>v2</h1>"));
 
         // A remote copy changed behind our back: only that host runs again.
-        var node2 = await TestbedFixture.SshAsync(_testbed, _testbed.Hosts[1], $"echo tampered > {shipRoot}/node2/about.html");
+        var node2 = await TestbedFixture.SshAsync(Testbed, Testbed.Hosts[1], $"echo tampered > {shipRoot}/node2/about.html");
         Assert.That(node2.ExitCode, Is.EqualTo(0), node2.ToString());
         var fourth = await cli.RunAsync("publish");
         Assert.That(fourth.Output, Does.Contain("-> publish:node2 (about.html differs on node2)"), fourth.ToString());
         Assert.That(fourth.Output, Does.Contain("-- publish:node1 (up to date)"));
-        await TestbedFixture.SshAsync(_testbed, _testbed.Hosts[0], $"rm -rf {shipRoot}");
+        await TestbedFixture.SshAsync(Testbed, Testbed.Hosts[0], $"rm -rf {shipRoot}");
     }
 
     [Test]
@@ -121,10 +105,10 @@ public class RemoteRunTests
         var result = await cli.RunAsync("collect");
 
         Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
-        foreach (var host in _testbed.Hosts)
+        foreach (var host in Testbed.Hosts)
         {
             Assert.That(File.ReadAllText(cli.PathOf($"logs/{host.Name}/{remote}-{host.Name}.txt")), Is.EqualTo($"report of {host.Name}\n"));
-            await TestbedFixture.SshAsync(_testbed, host, $"rm -f {remote}-{host.Name}.txt");
+            await TestbedFixture.SshAsync(Testbed, host, $"rm -f {remote}-{host.Name}.txt");
         }
     }
 
@@ -152,7 +136,7 @@ public class RemoteRunTests
         using var cli = Harness();
         var marker = $"done-{Guid.NewGuid():N}";
         cli.Tasks.Add(HostTask("setup", [$"touch {marker}"], remoteTargets: [marker]));
-        await _testbed.StopHostAsync(2);
+        await Testbed.StopHostAsync(2);
         CliResult first;
         try
         {
@@ -160,7 +144,7 @@ public class RemoteRunTests
         }
         finally
         {
-            await _testbed.StartHostAsync(2);
+            await Testbed.StartHostAsync(2);
         }
 
         var second = await cli.RunAsync("setup");
@@ -171,9 +155,9 @@ public class RemoteRunTests
         Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
         Assert.That(second.Output, Does.Contain("-> setup:node3"));
         Assert.That(second.Output, Does.Contain("-- setup:node1 (up to date)"), "node1 made its remote target: done");
-        foreach (var host in _testbed.Hosts)
+        foreach (var host in Testbed.Hosts)
         {
-            await TestbedFixture.SshAsync(_testbed, host, $"rm -f {marker}");
+            await TestbedFixture.SshAsync(Testbed, host, $"rm -f {marker}");
         }
     }
 
@@ -209,7 +193,7 @@ public class RemoteRunTests
     {
         using var cli = Harness();
         cli.Tasks.Add(HostTask("noop", ["true"]));
-        await _testbed.StopHostAsync(1);
+        await Testbed.StopHostAsync(1);
         CliResult check;
         try
         {
@@ -217,13 +201,13 @@ public class RemoteRunTests
         }
         finally
         {
-            await _testbed.StartHostAsync(1);
+            await Testbed.StartHostAsync(1);
         }
 
         var list = await cli.RunAsync("hosts", "--limit", "node1");
 
         Assert.That(list.ExitCode, Is.EqualTo(0), list.ToString());
-        Assert.That(list.Lines.Single(), Does.StartWith($"node1  {_testbed.User}@{_testbed.Hosts[0].Address}:{_testbed.Hosts[0].Port}  groups: lab"));
+        Assert.That(list.Lines.Single(), Does.StartWith($"node1  {Testbed.User}@{Testbed.Hosts[0].Address}:{Testbed.Hosts[0].Port}  groups: lab"));
         Assert.That(check.ExitCode, Is.EqualTo(1), check.ToString());
         Assert.That(check.Output, Does.Match(@"node1  reachable \(\d"));
         Assert.That(check.Output, Does.Contain("node2  unreachable: ").And.Contain("Connection refused"));
