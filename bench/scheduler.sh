@@ -14,14 +14,7 @@ SHAPES=wide,chain,wide-join
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 
-if [[ "${NO_BUILD:-0}" == 1 ]]; then
-  echo "== NO_BUILD=1: using the bench as last built"
-elif echo "== building bench (Release)" && ! dotnet build bench/Orchestrate.Bench/Orchestrate.Bench.csproj -c Release -v quiet -nologo >"$out" 2>&1; then
-  grep -E 'error' "$out" | sort -u >&2 || cat "$out" >&2
-  echo "bench build failed (NO_BUILD=1 runs the last build)" >&2
-  exit 1
-fi
-: >"$out"
+source bench/build-bench.sh
 
 echo "== Orchestrate: $BIG and $PEER tasks, shapes $SHAPES"
 bench/Orchestrate.Bench/bin/Release/net10.0/Orchestrate.Bench scheduler \

@@ -62,15 +62,14 @@ internal sealed class DoitSide
 
         try
         {
-            using var process = Process.Start(new ProcessStartInfo(Python, ["-c", "import doit; print(doit.__version__)"])
+            // Python sends its errors to standard output here, so one stream holds everything and is read to its end.
+            using var process = Process.Start(new ProcessStartInfo(Python, ["-c", "import sys; sys.stderr = sys.stdout; import doit; print(doit.__version__)"])
             {
                 RedirectStandardOutput = true,
-                RedirectStandardError = true,
             })!;
-            var error = process.StandardError.ReadToEndAsync();
-            process.StandardOutput.ReadToEnd();
+            var output = process.StandardOutput.ReadToEnd();
             process.WaitForExit();
-            return process.ExitCode == 0 ? null : $"'{Python} -c \"import doit\"' failed: {error.Result.Trim()}";
+            return process.ExitCode == 0 ? null : $"'{Python} -c \"import doit\"' failed: {output.Trim()}";
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
         {

@@ -85,6 +85,19 @@ internal static class GeneratorHarness
     public static IEnumerable<IncrementalStepRunReason> Reasons(GeneratorRunResult result, string step) =>
         result.TrackedSteps[step].SelectMany(s => s.Outputs).Select(o => o.Reason);
 
+    /// <summary>Every tracked step's outputs were Cached or Unchanged, and none holds a symbol, syntax node or location.</summary>
+    public static void AssertEveryStepCachedAndFreeOfSymbols(GeneratorRunResult result)
+    {
+        foreach (string step in StepNames)
+        {
+            Assert.That(Reasons(result, step), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), step);
+            foreach ((object Value, IncrementalStepRunReason _) output in result.TrackedSteps[step].SelectMany(s => s.Outputs))
+            {
+                IncrementalityTests.AssertNoForbiddenValues(output.Value, step, new HashSet<object>(ReferenceEqualityComparer.Instance), 0);
+            }
+        }
+    }
+
     public static int Line(this Diagnostic diagnostic) => diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1;
 
     /// <summary>The 1-based line of the first line of <paramref name="source"/> that contains <paramref name="text"/>.</summary>

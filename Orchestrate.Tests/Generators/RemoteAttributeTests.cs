@@ -453,14 +453,7 @@ public sealed class RemoteAttributeTests
         Assert.That(edited, Is.Not.EqualTo(IncrementalSource));
 
         GeneratorRunResult second = RunEdited(IncrementalSource, edited);
-        foreach (string step in StepNames)
-        {
-            Assert.That(Reasons(second, step), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), step);
-            foreach ((object Value, IncrementalStepRunReason _) output in second.TrackedSteps[step].SelectMany(s => s.Outputs))
-            {
-                IncrementalityTests.AssertNoForbiddenValues(output.Value, step, new HashSet<object>(ReferenceEqualityComparer.Instance), 0);
-            }
-        }
+        AssertEveryStepCachedAndFreeOfSymbols(second);
 
         Assert.That(Reasons(second, TrackingNames.TaskModels), Has.Some.EqualTo(IncrementalStepRunReason.Unchanged));
         Assert.That(second.Diagnostics.Select(d => d.Id), Is.EquivalentTo(new[] { "ORCH0012", "ORCH0015", "ORCH0002" }));

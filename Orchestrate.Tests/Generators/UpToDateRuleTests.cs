@@ -462,14 +462,7 @@ public sealed class UpToDateRuleTests
         Assert.That(edited, Is.Not.EqualTo(IncrementalSource));
 
         GeneratorRunResult second = RunEdited(IncrementalSource, edited);
-        foreach (string step in StepNames)
-        {
-            Assert.That(Reasons(second, step), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), step);
-            foreach ((object Value, IncrementalStepRunReason _) output in second.TrackedSteps[step].SelectMany(s => s.Outputs))
-            {
-                IncrementalityTests.AssertNoForbiddenValues(output.Value, step, new HashSet<object>(ReferenceEqualityComparer.Instance), 0);
-            }
-        }
+        AssertEveryStepCachedAndFreeOfSymbols(second);
 
         Assert.That(Reasons(second, TrackingNames.TaskModels), Has.Some.EqualTo(IncrementalStepRunReason.Unchanged));
         Assert.That(second.Diagnostics.Single().Id, Is.EqualTo("ORCH0002"));
