@@ -62,6 +62,21 @@ public sealed class TaskDescriptor
     /// <summary>For a host task expanded at run time: the node of the task's own name, which waits for every host.</summary>
     public bool IsHostGroup { get; init; }
 
+    /// <summary>Whether a failure aborts the run (<see cref="CriticalAttribute"/>); null: the run's default.</summary>
+    public bool? Critical { get; init; }
+
+    /// <summary>Never ends by itself: not waited for, cancelled once every other task is done (<see cref="ForeverAttribute"/>).</summary>
+    public bool IsForever { get; init; }
+
+    /// <summary>Cancel the task past this time (<see cref="TimeoutAttribute"/>); null: no limit.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Scarce resources the task uses, each with its limit (<see cref="ResourceAttribute"/>).</summary>
+    public IReadOnlyList<ResourceSpec> Resources { get; init; } = [];
+
+    /// <summary>For a sequence task (<see cref="SequenceAttribute"/>): its elements, in order. Empty otherwise.</summary>
+    public IReadOnlyList<string> Sequence { get; init; } = [];
+
     /// <summary>Run when no task is named on the command line.</summary>
     public bool IsDefault { get; init; }
 

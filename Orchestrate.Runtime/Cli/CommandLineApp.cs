@@ -186,6 +186,14 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             Always = parse.GetValue(options.Always),
             DryRun = parse.GetValue(options.DryRun),
             Wait = parse.GetValue(_wait),
+            Timeout = parse.GetResult(options.Timeout) is null ? null : TimeSpan.FromSeconds(parse.GetValue(options.Timeout)),
+            Critical = parse.GetResult(options.Critical) is null ? null : parse.GetValue(options.Critical),
+            Resources = RunCommandOptions.ParseResources(parse.GetValue(options.Resources) ?? []),
+            Output = parse.GetValue(options.Output) ?? "stream",
+            EventsPath = parse.GetValue(options.Events),
+            ReportPath = parse.GetValue(options.Report),
+            NoLive = parse.GetValue(options.NoLive),
+            PlanPath = parse.GetValue(options.Plan),
         };
         return await new RunExecution(settings, graph, RunOutput(), _err).RunAsync(request, cancellationToken).ConfigureAwait(false);
     }
@@ -281,8 +289,82 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             Description = "Say which tasks would run and why; run nothing",
         };
 
+        public Option<double> Timeout { get; } = new("--timeout")
+        {
+            Description = "Time limit for the whole run, in seconds: running tasks are cut and named, and the run fails",
+        };
+
+        public Option<bool> Critical { get; } = new("--critical")
+        {
+            Description = "A failing task aborts the run unless it says otherwise with [Critical(false)] (default: only [Critical] tasks do)",
+        };
+
+        public Option<string[]> Resources { get; } = new("--resource")
+        {
+            Description = "Limit for a named resource, as name=N (repeatable): at most N tasks using it run at once",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
+        public Option<string> Output { get; } = new("--output")
+        {
+            Description = "stream: prefixed lines as they come (default); grouped: each task's output as one block when it ends",
+        };
+
+        public Option<string?> Events { get; } = new("--events")
+        {
+            Description = "Write one JSON event per line to this file (start, output, finish, skip)",
+        };
+
+        public Option<string?> Report { get; } = new("--report")
+        {
+            Description = "Write the final state of every task to this JSON file",
+        };
+
+        public Option<bool> NoLive { get; } = new("--no-live")
+        {
+            Description = "No live view on a terminal: plain prefixed lines",
+        };
+
+        public Option<string?> Plan { get; } = new("--plan")
+        {
+            Description = "Write a self-contained HTML page of the tasks this run would execute and why, and run nothing",
+        };
+
+        public static IReadOnlyDictionary<string, int> ParseResources(string[] values)
+        {
+            var limits = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var value in values)
+            {
+                var at = value.IndexOf('=', StringComparison.Ordinal);
+                if (at <= 0 || !int.TryParse(value.AsSpan(at + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) || limit < 1)
+                {
+                    throw new UsageException($"--resource '{value}' is not name=N with N at least 1: write it like --resource db=2");
+                }
+
+                limits[value[..at]] = limit;
+            }
+
+            return limits;
+        }
+
         public void AddTo(Command command)
         {
+            command.Options.Add(Timeout);
+            command.Options.Add(Critical);
+            command.Options.Add(Resources);
+            command.Options.Add(Output);
+            command.Options.Add(Events);
+            command.Options.Add(Report);
+            command.Options.Add(NoLive);
+            command.Options.Add(Plan);
+            Output.AcceptOnlyFromAmong("stream", "grouped");
+            Timeout.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<double>() <= 0)
+                {
+                    result.AddError("--timeout must be a number of seconds above 0");
+                }
+            });
             command.Arguments.Add(Tasks);
             command.Options.Add(Jobs);
             command.Options.Add(KeepGoing);

@@ -15,4 +15,10 @@ public sealed class OrchestrateOptions
 
     /// <summary>Go on after a failure with everything it does not block.</summary>
     public bool KeepGoing { get; set; }
+
+    /// <summary>Whether tasks that do not say are critical (a failure aborts the run).</summary>
+    public bool Critical { get; set; }
+
+    /// <summary>Resource limits by name, overriding the ones tasks declare.</summary>
+    public Dictionary<string, int> Resources { get; set; } = new(StringComparer.Ordinal);
 }

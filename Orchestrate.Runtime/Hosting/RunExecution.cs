@@ -63,5 +63,29 @@ internal sealed record RunRequest(int[] Plan, string ProjectDirectory, bool Colo
 
     public int? Forks { get; init; }
 
+    /// <summary>The whole run's time limit (<c>--timeout</c>).</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>The run's default for tasks that do not say whether they are critical (<c>--critical</c>).</summary>
+    public bool? Critical { get; init; }
+
+    /// <summary>Resource limits from <c>--resource name=N</c>.</summary>
+    public IReadOnlyDictionary<string, int> Resources { get; init; } = new Dictionary<string, int>();
+
+    /// <summary><c>stream</c> or <c>grouped</c> (<c>--output</c>).</summary>
+    public string Output { get; init; } = "stream";
+
+    /// <summary>JSON-lines event file (<c>--events</c>).</summary>
+    public string? EventsPath { get; init; }
+
+    /// <summary>JSON report file (<c>--report</c>).</summary>
+    public string? ReportPath { get; init; }
+
+    /// <summary>No live view (<c>--no-live</c>).</summary>
+    public bool NoLive { get; init; }
+
+    /// <summary>HTML plan page (<c>--plan</c>): write it and run nothing.</summary>
+    public string? PlanPath { get; init; }
+
     public IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode { get; init; } = new Dictionary<string, Remote.HostSpec>();
 }

@@ -12,6 +12,15 @@ public sealed record SchedulerOptions
     /// <summary>After a failure, go on with every task the failure does not block.</summary>
     public bool KeepGoing { get; init; }
 
+    /// <summary>Whether a failing task aborts the run when it does not say (<see cref="TaskDescriptor.Critical"/>).</summary>
+    public bool Critical { get; init; }
+
+    /// <summary>The whole run's time limit; null: none.</summary>
+    public TimeSpan? Timeout { get; init; }
+
+    /// <summary>Resource limits that override the ones tasks declare, by resource name.</summary>
+    public IReadOnlyDictionary<string, int> ResourceLimits { get; init; } = new Dictionary<string, int>();
+
     /// <summary>After cancellation, how long to wait for running tasks to stop before giving up on them.</summary>
     public TimeSpan CancellationGrace { get; init; } = TimeSpan.FromSeconds(5);
 }

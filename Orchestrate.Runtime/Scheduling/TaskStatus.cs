@@ -32,4 +32,10 @@ public enum TaskRunStatus
 
     /// <summary>Cancelled while running, or never started because the run was cancelled.</summary>
     Cancelled,
+
+    /// <summary>Cut by its own timeout or the run's (<c>--timeout</c>) while running.</summary>
+    TimedOut,
+
+    /// <summary>A forever task, stopped once every other task was done (counts as done).</summary>
+    Stopped,
 }
