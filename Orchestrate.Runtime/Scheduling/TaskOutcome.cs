@@ -7,7 +7,11 @@ namespace Orchestrate.Scheduling;
 /// <param name="Error">The failure, for <see cref="TaskRunStatus.Failed"/>.</param>
 /// <param name="BlockedBy">For <see cref="TaskRunStatus.Blocked"/>, the failed task it waited for.</param>
 /// <param name="Host">For a node of a host task, its host.</param>
-public sealed record TaskOutcome(string Name, TaskRunStatus Status, TimeSpan Duration, Exception? Error = null, string? BlockedBy = null, string? Host = null);
+public sealed record TaskOutcome(string Name, TaskRunStatus Status, TimeSpan Duration, Exception? Error = null, string? BlockedBy = null, string? Host = null)
+{
+    /// <summary>When the task started, from the start of the run; null when it did not start.</summary>
+    public TimeSpan? Started { get; init; }
+}
 
 /// <summary>Helpers on <see cref="TaskRunStatus"/>.</summary>
 public static class TaskRunStatusExtensions
@@ -23,6 +27,12 @@ public static class TaskRunStatusExtensions
 /// <param name="Duration">Wall-clock time of the run.</param>
 public sealed record RunOutcome(IReadOnlyList<TaskOutcome> Tasks, bool Cancelled, TimeSpan Duration)
 {
+    /// <summary>True when the run's time limit (<c>--timeout</c>) cut it; the cut tasks are <see cref="TaskRunStatus.TimedOut"/>.</summary>
+    public bool TimedOut { get; init; }
+
+    /// <summary>The critical task whose failure aborted the run, if any.</summary>
+    public string? AbortedBy { get; init; }
+
     /// <summary>True when every task succeeded, was up to date, ignored, or (dry run) would run.</summary>
     public bool Succeeded => !Cancelled && Tasks.All(t => t.Status.IsDone());
 
