@@ -1,10 +1,12 @@
 namespace Orchestrate;
 
 /// <summary>
-/// Whether the task's failure aborts the whole run (asynciojobs' <c>critical</c>). A critical task that fails
-/// cancels the running tasks and starts nothing new; a non-critical one's failure is recorded and the run goes
-/// on. Without this attribute the run's default applies (<c>--critical</c> on the command line, or
-/// <c>Orchestrate:Critical</c> in configuration).
+/// What the task's failure does to the run (asynciojobs' <c>critical</c>). <c>[Critical]</c>: a failure aborts
+/// the run at once, cancelling the running tasks and starting nothing new. <c>[Critical(false)]</c>: a failure is
+/// recorded and reported, but tolerated: its dependents run and the run goes on and may succeed (Ansible's
+/// <c>ignore_errors</c>). Without the attribute, doit's rule: the failure blocks the task's dependents and, without
+/// <c>--keep-going</c>, stops new starts; with <c>--critical</c> on the command line (or <c>Orchestrate:Critical</c>
+/// in configuration) such tasks are critical.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class CriticalAttribute : Attribute

@@ -18,7 +18,7 @@ public static class TaskRunStatusExtensions
 {
     /// <summary>True for the statuses after which dependents may run.</summary>
     public static bool IsDone(this TaskRunStatus status) =>
-        status is TaskRunStatus.Succeeded or TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.WouldRun or TaskRunStatus.Joined;
+        status is TaskRunStatus.Succeeded or TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.WouldRun or TaskRunStatus.Joined or TaskRunStatus.Tolerated or TaskRunStatus.Stopped;
 }
 
 /// <summary>How a whole run ended.</summary>

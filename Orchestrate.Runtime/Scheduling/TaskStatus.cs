@@ -24,6 +24,10 @@ public enum TaskRunStatus
     /// <summary>Ran and failed.</summary>
     Failed,
 
+    /// <summary>Ran and failed, but the task is explicitly not critical (<c>[Critical(false)]</c>): the failure is
+    /// recorded and reported, its dependents run, and it does not fail the run (asynciojobs' non-critical job).</summary>
+    Tolerated,
+
     /// <summary>Not run because a task it depends on failed.</summary>
     Blocked,
 
