@@ -255,7 +255,7 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         {
             try
             {
-                var shell = RemoteShell.Start(_ssh, ChannelArguments("exec /bin/sh"), Host.Name);
+                var shell = RemoteShell.Start(_ssh, ChannelArguments(RemoteShell.StartCommand), Host.Name);
                 lock (_gate)
                 {
                     _shells.Add(shell);

@@ -12,9 +12,11 @@ internal sealed class RemoteShellLostException(string message) : Exception(messa
 
 /// <summary>
 /// A long-lived <c>/bin/sh</c> on the host, fed one command at a time on its standard input. Each command
-/// runs in a process group of its own (<c>setsid</c>, standard input from /dev/null), so that a timeout or
-/// Ctrl+C can kill all of it; the shell then prints the exit code after a marker with a random nonce on
+/// runs in a subshell (its <c>cd</c>, variables and <c>exit</c> stay there; standard input from /dev/null),
+/// which costs one fork and no exec; the shell then prints the exit code after a marker with a random nonce on
 /// standard output, and the same marker on standard error, so the end of both streams is known exactly.
+/// sshd makes the shell the leader of a session and process group of its own, which its commands share: a
+/// timeout or Ctrl+C kills that whole group, shell included, and the connection opens another shell.
 /// </summary>
 internal sealed class RemoteShell : IAsyncDisposable
 {
@@ -24,6 +26,7 @@ internal sealed class RemoteShell : IAsyncDisposable
     private readonly Task _readErr;
     private readonly Lock _gate = new();
     private Pending? _current;
+    private volatile bool _stopping;
 
     private RemoteShell(Process process, string host)
     {
@@ -34,6 +37,12 @@ internal sealed class RemoteShell : IAsyncDisposable
     }
 
     public bool IsBroken { get; private set; }
+
+    /// <summary>The remote command that starts the shell: it says its process ID (its process group), then becomes the shell.</summary>
+    public const string StartCommand = "echo \"__ORCH_SHELL $$\"; exec /bin/sh";
+
+    /// <summary>The shell's process ID on the host, which is also its process group: known once it started.</summary>
+    private TaskCompletionSource<int> ProcessGroup { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public static RemoteShell Start(string ssh, IEnumerable<string> arguments, string host)
     {
@@ -147,7 +156,19 @@ internal sealed class RemoteShell : IAsyncDisposable
     // a shell that does not come back is closed, and the pool opens another.
     private async Task StopAsync(Pending pending, RemoteCommand command, Func<int, bool, string, Task> kill)
     {
-        var group = await pending.ProcessGroup.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _stopping = true;
+        int group;
+        try
+        {
+            group = await ProcessGroup.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            // The shell never said who it is: closing its channel is all that can be done.
+            MarkBroken();
+            return;
+        }
+
         await kill(group, command.Sudo, "TERM").ConfigureAwait(false);
         if (await Finished(pending, TimeSpan.FromSeconds(2)).ConfigureAwait(false))
         {
@@ -176,9 +197,9 @@ internal sealed class RemoteShell : IAsyncDisposable
 
     /// <summary>The text sent to the shell for one command.</summary>
     /// <remarks>
-    /// The command runs as a background job of the long-lived shell: a subshell that changes directory
-    /// and then becomes, through <c>setsid</c>, the leader of a process group of its own (its PID, <c>$!</c>,
-    /// names the group to kill). One fork and two execs per command.
+    /// A subshell that changes directory, sets the variables and evaluates the command: a fork and no exec (an exec
+    /// costs several milliseconds on a small host, more than most commands). Through sudo, the subshell becomes
+    /// <c>sudo -n env ... /bin/sh -c</c>.
     /// </remarks>
     internal static string Frame(RemoteCommand command, string nonce)
     {
@@ -188,25 +209,27 @@ internal sealed class RemoteShell : IAsyncDisposable
             run.Append("cd -- ").Append(ShellQuoting.Quote(dir)).Append(" || exit 125; ");
         }
 
-        run.Append("exec setsid ");
         if (command.Sudo)
         {
-            run.Append("sudo -n ");
-        }
-
-        if (command.Environment is { Count: > 0 } environment)
-        {
-            run.Append("env");
-            foreach (var (name, value) in environment)
+            run.Append("exec sudo -n env");
+            foreach (var (name, value) in command.Environment ?? new Dictionary<string, string>())
             {
                 run.Append(' ').Append(ShellQuoting.Quote($"{name}={value}"));
             }
 
-            run.Append(' ');
+            run.Append(" /bin/sh -c ").Append(ShellQuoting.Quote(command.Script));
+        }
+        else
+        {
+            foreach (var (name, value) in command.Environment ?? new Dictionary<string, string>())
+            {
+                run.Append("export ").Append(ShellQuoting.Quote($"{name}={value}")).Append("; ");
+            }
+
+            run.Append("eval ").Append(ShellQuoting.Quote(command.Script));
         }
 
-        run.Append("/bin/sh -c ").Append(ShellQuoting.Quote(command.Script)).Append(" </dev/null ) & ");
-        run.Append("echo \"__ORCH_PID_").Append(nonce).Append(" $!\"; wait $!; ");
+        run.Append(" ) </dev/null; ");
         run.Append("printf '\\n__ORCH_EXIT_").Append(nonce).Append(" %d\\n' \"$?\"; printf '\\n__ORCH_END_").Append(nonce).Append("\\n' >&2\n");
         return run.ToString();
     }
@@ -222,6 +245,12 @@ internal sealed class RemoteShell : IAsyncDisposable
             lock (_gate)
             {
                 pending = _current;
+            }
+
+            if (!isError && !ProcessGroup.Task.IsCompleted && line.StartsWith(ShellMarker, StringComparison.Ordinal))
+            {
+                ProcessGroup.TrySetResult(int.Parse(line.AsSpan(ShellMarker.Length).Trim(), CultureInfo.InvariantCulture));
+                continue;
             }
 
             if (pending is null)
@@ -267,19 +296,6 @@ internal sealed class RemoteShell : IAsyncDisposable
                 }
             }
 
-            // The shell prints the PID as the command starts: it may land after output that has no newline yet.
-            var pid = isError ? -1 : line.IndexOf(pending.PidMarker, StringComparison.Ordinal);
-            if (pid >= 0)
-            {
-                pending.ProcessGroup.TrySetResult(int.Parse(line.AsSpan(pid + pending.PidMarker.Length).Trim(), CultureInfo.InvariantCulture));
-                if (pid == 0)
-                {
-                    continue;
-                }
-
-                line = line[..pid];
-            }
-
             Emit(pending, line, isError);
         }
 
@@ -293,6 +309,8 @@ internal sealed class RemoteShell : IAsyncDisposable
         pending.OnLine?.Invoke(new OutputLine(text, isError));
     }
 
+    private const string ShellMarker = "__ORCH_SHELL ";
+
     private void MarkBroken()
     {
         Pending? pending;
@@ -302,14 +320,21 @@ internal sealed class RemoteShell : IAsyncDisposable
             pending = _current;
         }
 
-        pending?.Fail("the remote shell ended");
+        ProcessGroup.TrySetCanceled();
+        // A shell killed on purpose (a timeout, Ctrl+C) took the command with it: that is not a lost connection.
+        if (_stopping)
+        {
+            pending?.Killed();
+        }
+        else
+        {
+            pending?.Fail("the remote shell ended");
+        }
     }
 
     private sealed class Pending(string nonce, Action<OutputLine>? onLine)
     {
         private int _streams;
-
-        public string PidMarker { get; } = $"__ORCH_PID_{nonce} ";
 
         public string ExitMarker { get; } = $"__ORCH_EXIT_{nonce} ";
 
@@ -325,8 +350,6 @@ internal sealed class RemoteShell : IAsyncDisposable
 
         public string? Lost { get; private set; }
 
-        public TaskCompletionSource<int> ProcessGroup { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void StreamDone(bool isError)
@@ -340,7 +363,12 @@ internal sealed class RemoteShell : IAsyncDisposable
         public void Fail(string reason)
         {
             Lost ??= reason;
-            ProcessGroup.TrySetCanceled();
+            Done.TrySetResult();
+        }
+
+        public void Killed()
+        {
+            ExitCode = -1;
             Done.TrySetResult();
         }
     }
