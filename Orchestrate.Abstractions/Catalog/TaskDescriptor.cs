@@ -56,6 +56,24 @@ public sealed class TaskDescriptor
     /// <summary>Paths on each host the task makes.</summary>
     public IReadOnlyList<string> RemoteTargets { get; init; } = [];
 
+    /// <summary>A host task's local step pre (<see cref="LocalPreAttribute"/>), run on this machine for each host first.</summary>
+    public TaskInvoker? LocalPre { get; init; }
+
+    /// <summary>A host task's local step post (<see cref="LocalPostAttribute"/>), run on this machine for each host last.</summary>
+    public TaskInvoker? LocalPost { get; init; }
+
+    /// <summary>The super sequence this host task is a sub sequence of (<see cref="SubSequenceOfAttribute"/>).</summary>
+    public string? SubSequenceOf { get; init; }
+
+    /// <summary>A sub sequence's items on a host (<see cref="ForEachAttribute"/>); null: one sub sequence per host, without an item.</summary>
+    public Func<HostInfo, IEnumerable<string>>? ForEach { get; init; }
+
+    /// <summary>For a node expanded at run time: which phase of a host task's sequence it is.</summary>
+    public SequencePhase Phase { get; init; }
+
+    /// <summary>For a node of a sub sequence: its item.</summary>
+    public string? Item { get; init; }
+
     /// <summary>For a node of a host task expanded at run time: the host it runs on.</summary>
     public string? Host { get; init; }
 

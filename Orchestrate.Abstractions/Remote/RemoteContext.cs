@@ -19,6 +19,9 @@ public abstract class RemoteContext : TaskContext
     /// <summary>The host's variables from the inventory.</summary>
     public abstract IReadOnlyDictionary<string, string> Vars { get; }
 
+    /// <summary>In a sub sequence (<see cref="SubSequenceOfAttribute"/>), the item it works on; null elsewhere.</summary>
+    public virtual string? Item => null;
+
     /// <summary>The same host, logged in as another user (one connection per host and user).</summary>
     public abstract RemoteContext As(string user);
 

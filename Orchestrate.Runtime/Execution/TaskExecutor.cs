@@ -119,10 +119,7 @@ internal sealed class TaskExecutor
         {
             decision = await _checker.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
             recorded = _store!.TryGet(task.Name, out var previous) ? previous.Values : null;
-            if (!decision.Run && await _remote.RemoteReasonAsync(task, recorded, cancellationToken).ConfigureAwait(false) is { } remoteReason)
-            {
-                decision = decision with { Run = true, Reason = remoteReason };
-            }
+            decision = await _remote.DecideAsync(task, decision, recorded, _mode.Always, cancellationToken).ConfigureAwait(false);
 
             if (!decision.Run)
             {

@@ -3,11 +3,16 @@ using Orchestrate.Planning;
 namespace Orchestrate.Remote;
 
 /// <summary>
-/// Turns each host task into one node per host (<c>deploy:web1</c>) plus a node of the task's own name
-/// that waits for all of them. A host task that depends on another host task waits for it on its own
-/// host only (per-host pipelining: <c>site:web1</c> needs <c>install:web1</c>, not <c>install:web2</c>),
-/// unless it is a barrier. Paths and commands are substituted per host (<c>logs/{host}/</c>). Shipped
-/// files become file deps of the node, fetched files its targets.
+/// Turns each host task into nodes per host, plus a node of the task's own name that waits for all hosts. A host
+/// task that depends on another host task waits for it on its own host only (per-host pipelining: <c>site:web1</c>
+/// needs <c>install:web1</c>, not <c>install:web2</c>), unless it is a barrier. Paths and commands are substituted
+/// per host (<c>logs/{host}/</c>).
+/// <para>A task with only remote steps (and its method's body) is one node per host, <c>deploy:web1</c>. A task with
+/// more phases (RemoteOrchestratePy's local pre, ship files, remote steps, fetch files, local post), or with sub
+/// sequences, becomes a chain of phase nodes on each host (<c>deploy:web1::ship_file:nginx.conf</c>, ...,
+/// <c>deploy:web1::remote_steps</c>, ...), each with its own up-to-date check, joined by <c>deploy:web1</c>. Sub
+/// sequences (<see cref="SubSequenceOfAttribute"/>) run after the super sequence's phases on the same host, one per
+/// item (<c>deploy:web1::site:blog::remote_steps</c>), and the host's join waits for them too.</para>
 /// </summary>
 public static class HostExpansion
 {
@@ -15,11 +20,29 @@ public static class HostExpansion
     public static ExpandedTasks Expand(IReadOnlyList<TaskDescriptor> tasks, Func<TaskDescriptor, IReadOnlyList<HostSpec>> hostsOf)
     {
         var hostTasks = new Dictionary<string, IReadOnlyList<HostSpec>>(StringComparer.Ordinal);
+        var subsOf = new Dictionary<string, List<TaskDescriptor>>(StringComparer.Ordinal);
         foreach (var task in tasks)
         {
-            if (task.Hosts is not null)
+            if (task.SubSequenceOf is { } super)
+            {
+                if (!subsOf.TryGetValue(super, out var subs))
+                {
+                    subsOf[super] = subs = [];
+                }
+
+                subs.Add(task);
+            }
+            else if (task.Hosts is not null)
             {
                 hostTasks[task.Name] = hostsOf(task);
+            }
+        }
+
+        foreach (var (super, subs) in subsOf)
+        {
+            if (!hostTasks.ContainsKey(super))
+            {
+                throw new GraphException($"task '{subs[0].Name}' is a sub sequence of '{super}', which is not a host task: mark '{super}' with [Hosts], or remove [SubSequenceOf]");
             }
         }
 
@@ -28,60 +51,40 @@ public static class HostExpansion
             return new ExpandedTasks(tasks, new Dictionary<string, HostSpec>());
         }
 
-        var result = new List<TaskDescriptor>(tasks.Count + (hostTasks.Count * 4));
-        var hostOfNode = new Dictionary<string, HostSpec>(StringComparer.Ordinal);
+        var expansion = new Expansion(hostTasks);
         foreach (var task in tasks)
         {
-            if (!hostTasks.TryGetValue(task.Name, out var hosts))
+            if (task.SubSequenceOf is not null)
             {
-                result.Add(task);
                 continue;
             }
 
-            var nodes = new List<string>(hosts.Count);
+            if (!hostTasks.TryGetValue(task.Name, out var hosts))
+            {
+                expansion.Result.Add(task);
+                continue;
+            }
+
+            var subs = subsOf.TryGetValue(task.Name, out var found) ? found : [];
+            var joins = new List<string>(hosts.Count);
             foreach (var host in hosts)
             {
-                var node = NodeName(task.Name, host.Name);
-                nodes.Add(node);
-                hostOfNode[node] = host;
-                result.Add(new TaskDescriptor
-                {
-                    Name = node,
-                    Method = task.Method,
-                    Doc = task.Doc,
-                    Host = host.Name,
-                    Hosts = task.Hosts,
-                    IsBarrier = task.IsBarrier,
-                    DependsOn = task.DependsOn.Select(d => task.IsBarrier || !RunsOn(hostTasks, d, host) ? d : NodeName(d, host.Name)).ToArray(),
-                    CreateAfter = task.CreateAfter,
-                    FileDeps = [.. task.FileDeps.Select(p => Substitute(p, host)), .. task.Ships.Select(s => Substitute(s.Local, host))],
-                    Targets = [.. task.Targets.Select(p => Substitute(p, host)), .. task.Fetches.Select(f => FetchTarget(f, host))],
-                    UpToDate = task.UpToDate,
-                    RemoteSteps = task.RemoteSteps,
-                    Ships = task.Ships,
-                    Fetches = task.Fetches,
-                    RemoteTargets = task.RemoteTargets,
-                    ServiceType = task.ServiceType,
-                    Invoke = task.Invoke,
-                    Clean = task.Clean,
-                    Source = task.Source,
-                });
+                joins.Add(expansion.AddHost(task, host, subs));
             }
 
             // The task's own name stands for all its hosts: what depends on it waits for every host.
-            result.Add(new TaskDescriptor
-            {
-                Name = task.Name,
-                Method = task.Method,
-                Doc = task.Doc,
-                IsDefault = task.IsDefault,
-                DependsOn = nodes,
-                Invoke = static _ => ValueTask.FromResult<object?>(null),
-                IsHostGroup = true,
-            });
+            expansion.Result.Add(GroupNode(task, joins));
         }
 
-        return new ExpandedTasks(result, hostOfNode);
+        foreach (var (_, subs) in subsOf)
+        {
+            foreach (var sub in subs)
+            {
+                expansion.Result.Add(GroupNode(sub, expansion.SubJoins.TryGetValue(sub.Name, out var joins) ? joins : []));
+            }
+        }
+
+        return new ExpandedTasks(expansion.Result, expansion.HostOfNode);
     }
 
     /// <summary>The name of a host task's node on one host.</summary>
@@ -98,8 +101,238 @@ public static class HostExpansion
     /// <summary>Substitutes <c>{host}</c>, <c>{address}</c> and host variables.</summary>
     public static string Substitute(string text, HostSpec host) => Inventory.Inventory.Substitute(text, host);
 
-    private static bool RunsOn(Dictionary<string, IReadOnlyList<HostSpec>> hostTasks, string task, HostSpec host) =>
+    private static TaskDescriptor GroupNode(TaskDescriptor task, IReadOnlyList<string> members) => new()
+    {
+        Name = task.Name,
+        Method = task.Method,
+        Doc = task.Doc,
+        IsDefault = task.IsDefault,
+        DependsOn = members,
+        Invoke = static _ => ValueTask.FromResult<object?>(null),
+        IsHostGroup = true,
+    };
+
+}
+
+/// <summary>Builds the nodes of every host task on every host.</summary>
+internal sealed class Expansion(Dictionary<string, IReadOnlyList<HostSpec>> hostTasks)
+{
+    private static readonly TaskInvoker Nothing = static _ => ValueTask.FromResult<object?>(null);
+
+    public List<TaskDescriptor> Result { get; } = [];
+
+    public Dictionary<string, HostSpec> HostOfNode { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The join node of each sub sequence, by sub task.</summary>
+    public Dictionary<string, List<string>> SubJoins { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Adds a host task's nodes on one host, with its sub sequences; returns the node that joins them.</summary>
+    public string AddHost(TaskDescriptor task, HostSpec host, IReadOnlyList<TaskDescriptor> subs)
+    {
+        var prefix = HostExpansion.NodeName(task.Name, host.Name);
+        var dependsOn = task.DependsOn.Select(d => task.IsBarrier || !RunsOn(d, host) ? d : HostExpansion.NodeName(d, host.Name)).ToArray();
+        if (subs.Count == 0 && !HasPhases(task))
+        {
+            Add(Node(task, host, prefix, SequencePhase.None, dependsOn, new PhaseContent
+            {
+                FileDeps = [.. task.FileDeps.Select(p => HostExpansion.Substitute(p, host)), .. task.Ships.Select(s => HostExpansion.Substitute(s.Local, host))],
+                Targets = [.. task.Targets.Select(p => HostExpansion.Substitute(p, host))],
+                UpToDate = task.UpToDate,
+                RemoteSteps = task.RemoteSteps,
+                RemoteTargets = task.RemoteTargets,
+                Invoke = task.Invoke,
+            }), host);
+            return prefix;
+        }
+
+        var last = AddPhases(task, host, prefix, dependsOn);
+        var members = new List<string> { last };
+        var info = new HostInfo(host.Name, host.Target, host.Vars);
+        foreach (var sub in subs)
+        {
+            var items = sub.ForEach?.Invoke(info).ToList();
+            foreach (var item in items ?? [null!])
+            {
+                var subPrefix = item is null ? $"{prefix}::{sub.Name}" : $"{prefix}::{sub.Name}:{item}";
+                var subHost = item is null ? host : host with { Vars = new Dictionary<string, string>(host.Vars, StringComparer.Ordinal) { ["item"] = item } };
+                var subDepends = sub.DependsOn.Select(d => !RunsOn(d, host) ? d : HostExpansion.NodeName(d, host.Name)).Append(last).ToArray();
+                string subJoin;
+                if (HasPhases(sub))
+                {
+                    var subLast = AddPhases(sub, subHost, subPrefix, subDepends, item);
+                    subJoin = subPrefix;
+                    Add(Join(sub, host, subPrefix, [subLast]), subHost);
+                }
+                else
+                {
+                    subJoin = subPrefix;
+                    Add(Node(sub, host, subPrefix, SequencePhase.None, subDepends, item, new PhaseContent
+                    {
+                        FileDeps = [.. sub.FileDeps.Select(p => HostExpansion.Substitute(p, subHost))],
+                        Targets = [.. sub.Targets.Select(p => HostExpansion.Substitute(p, subHost))],
+                        UpToDate = sub.UpToDate,
+                        RemoteSteps = sub.RemoteSteps,
+                        RemoteTargets = sub.RemoteTargets,
+                        Invoke = sub.Invoke,
+                    }), subHost);
+                }
+
+                members.Add(subJoin);
+                if (!SubJoins.TryGetValue(sub.Name, out var joins))
+                {
+                    SubJoins[sub.Name] = joins = [];
+                }
+
+                joins.Add(subJoin);
+            }
+        }
+
+        Add(Join(task, host, prefix, members), host);
+        return prefix;
+    }
+
+    // More than the remote steps phase (and the method's body): the task runs as a chain of phase nodes.
+    private static bool HasPhases(TaskDescriptor task) =>
+        task.LocalPre is not null || task.LocalPost is not null || task.Ships.Count > 0 || task.Fetches.Count > 0;
+
+    // Adds the phase nodes of one sequence, chained in phase order; returns the last.
+    private string AddPhases(TaskDescriptor task, HostSpec host, string prefix, IReadOnlyList<string> dependsOn, string? item = null)
+    {
+        IReadOnlyList<string> previous = dependsOn;
+        string Chain(TaskDescriptor node)
+        {
+            Add(node, host);
+            previous = [node.Name];
+            return node.Name;
+        }
+
+        string Sub(string text) => HostExpansion.Substitute(text, host);
+        var ownFiles = task.LocalPre is null;
+        if (task.LocalPre is { } pre)
+        {
+            Chain(Node(task, host, $"{prefix}::local_pre", SequencePhase.LocalPre, previous, item, new PhaseContent
+            {
+                FileDeps = [.. task.FileDeps.Select(Sub)],
+                Targets = [.. task.Targets.Select(Sub)],
+                UpToDate = task.UpToDate,
+                Invoke = pre,
+            }));
+        }
+
+        foreach (var ship in task.Ships)
+        {
+            Chain(Node(task, host, $"{prefix}::ship_file:{Sub(ship.Local)}", SequencePhase.ShipFiles, previous, item, new PhaseContent
+            {
+                FileDeps = [Sub(ship.Local)],
+                Ships = [ship],
+            }));
+        }
+
+        Chain(Node(task, host, $"{prefix}::remote_steps", SequencePhase.RemoteSteps, previous, item, new PhaseContent
+        {
+            FileDeps = [.. ownFiles ? task.FileDeps.Select(Sub) : [], .. task.Ships.Select(s => Sub(s.Local))],
+            Targets = ownFiles ? [.. task.Targets.Select(Sub)] : [],
+            UpToDate = ownFiles ? task.UpToDate : [],
+            RemoteSteps = task.RemoteSteps,
+            RemoteTargets = task.RemoteTargets,
+            Invoke = task.Invoke,
+        }));
+
+        foreach (var fetch in task.Fetches)
+        {
+            var target = HostExpansion.FetchTarget(fetch, host);
+            Chain(Node(task, host, $"{prefix}::fetch_file:{Path.GetFileName(target)}", SequencePhase.FetchFiles, previous, item, new PhaseContent
+            {
+                Targets = [target],
+                Fetches = [fetch],
+            }));
+        }
+
+        if (task.LocalPost is { } post)
+        {
+            Chain(Node(task, host, $"{prefix}::local_post", SequencePhase.LocalPost, previous, item, new PhaseContent
+            {
+                FileDeps = [.. task.Fetches.Select(f => HostExpansion.FetchTarget(f, host))],
+                Invoke = post,
+            }));
+        }
+
+        return previous[0];
+    }
+
+    private static TaskDescriptor Node(TaskDescriptor task, HostSpec host, string name, SequencePhase phase, IReadOnlyList<string> dependsOn, PhaseContent content) =>
+        Node(task, host, name, phase, dependsOn, null, content);
+
+    private static TaskDescriptor Node(TaskDescriptor task, HostSpec host, string name, SequencePhase phase, IReadOnlyList<string> dependsOn, string? item, PhaseContent content) => new()
+    {
+        FileDeps = content.FileDeps,
+        Targets = content.Targets,
+        UpToDate = content.UpToDate,
+        RemoteSteps = content.RemoteSteps,
+        RemoteTargets = content.RemoteTargets,
+        Ships = content.Ships,
+        Fetches = content.Fetches,
+        Invoke = content.Invoke ?? Nothing,
+        Name = name,
+        Method = task.Method,
+        Doc = task.Doc,
+        Host = host.Name,
+        Hosts = task.Hosts ?? "",
+        IsBarrier = task.IsBarrier,
+        DependsOn = dependsOn,
+        CreateAfter = task.CreateAfter,
+        Phase = phase,
+        Item = item,
+        Critical = task.Critical,
+        Timeout = task.Timeout,
+        Resources = task.Resources,
+        ServiceType = task.ServiceType,
+        TakesServices = task.TakesServices,
+        Clean = task.Clean,
+        Source = task.Source,
+    };
+
+    private static TaskDescriptor Join(TaskDescriptor task, HostSpec host, string name, IReadOnlyList<string> members) => new()
+    {
+        Name = name,
+        Method = task.Method,
+        Doc = task.Doc,
+        Host = host.Name,
+        Hosts = task.Hosts ?? "",
+        DependsOn = members,
+        Phase = SequencePhase.HostJoin,
+        Invoke = Nothing,
+        IsHostGroup = true,
+    };
+
+    private void Add(TaskDescriptor node, HostSpec host)
+    {
+        Result.Add(node);
+        HostOfNode[node.Name] = host;
+    }
+
+    private bool RunsOn(string task, HostSpec host) =>
         hostTasks.TryGetValue(task, out var hosts) && hosts.Any(h => h.Name == host.Name);
+}
+
+/// <summary>What one phase node does and checks.</summary>
+internal sealed class PhaseContent
+{
+    public IReadOnlyList<string> FileDeps { get; init; } = [];
+
+    public IReadOnlyList<string> Targets { get; init; } = [];
+
+    public IReadOnlyList<UpToDateRule> UpToDate { get; init; } = [];
+
+    public IReadOnlyList<RemoteStepSpec> RemoteSteps { get; init; } = [];
+
+    public IReadOnlyList<string> RemoteTargets { get; init; } = [];
+
+    public IReadOnlyList<ShipSpec> Ships { get; init; } = [];
+
+    public IReadOnlyList<FetchSpec> Fetches { get; init; } = [];
+
+    public TaskInvoker? Invoke { get; init; }
 }
 
 /// <summary>The tasks after expansion, and the host of each host node.</summary>

@@ -124,6 +124,20 @@ internal static class RemoteFiles
         return (text[..64], name);
     }
 
+    /// <summary>The SHA-256 of one file on the host; null when it does not exist.</summary>
+    public static async Task<string?> HashAsync(IRemoteConnection connection, string remotePath, CancellationToken cancellationToken)
+    {
+        var result = await connection.RunAsync(
+            new RemoteCommand($"sha256sum -- {Execution.ShellQuoting.Quote(remotePath)} 2>/dev/null || true"),
+            null,
+            cancellationToken).ConfigureAwait(false);
+        var line = result.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        return line is not null && ParseSum(line) is { } sum ? sum.Hash.ToLowerInvariant() : null;
+    }
+
+    /// <summary>The state value recording a fetched file's content.</summary>
+    public static string FetchKey(string remotePath) => $"fetched:{remotePath}";
+
     /// <summary>The remote copies' stamps (size, time, inode) after a ship, to record with the task's success.</summary>
     public static async Task<IReadOnlyDictionary<string, string>> StampsAsync(IRemoteConnection connection, IReadOnlyList<ShipFile> files, CancellationToken cancellationToken)
     {

@@ -33,6 +33,8 @@ internal sealed class RemoteTaskContext(
 
     public override IReadOnlyDictionary<string, string> Vars => host.Vars;
 
+    public override string? Item => task.Item;
+
     public override TaskContext Local => new LocalTaskContext(task, projectDirectory, runner, observer, cancellationToken);
 
     public override RemoteContext As(string otherUser) =>

@@ -77,20 +77,25 @@ public class RemoteRunTests : LoopbackHostsFixture
         cli.Write("site/index.html", "<h1>v2</h1>");
         var third = await cli.RunAsync("publish");
 
+        // Ship files and remote steps are phases of their own on each host, each with its own check.
         Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
-        Assert.That(first.Output, Does.Match(@"publish:node1 +\| ship: sent 3 of 3 files"));
-        Assert.That(second.Output, Does.Contain("-- publish:node2 (up to date)"), second.ToString());
-        Assert.That(second.Output, Does.Contain("3 up to date"));
-        Assert.That(third.Output, Does.Contain("-> publish:node1 (site/index.html changed)"), third.ToString());
-        Assert.That(third.Output, Does.Match(@"publish:node1 +\| ship: sent 1 of 3 files \(index\.html\)"));
-        Assert.That(third.Output, Does.Match(@"publish:node3 +\| <h1>v2</h1>"));
+        Assert.That(first.Output, Does.Match(@"publish:node1::ship_file:site/\*\* +\| ship: sent 3 of 3 files"));
+        Assert.That(second.Output, Does.Contain("-- publish:node2::ship_file:site/** (up to date)"), second.ToString());
+        Assert.That(second.Output, Does.Contain("-- publish:node2::remote_steps (up to date)"), second.ToString());
+        Assert.That(second.Output, Does.Not.Contain("->"), "nothing changed: every phase on every host is up to date");
+        Assert.That(third.Output, Does.Contain("-> publish:node1::ship_file:site/** (site/index.html changed)"), third.ToString());
+        Assert.That(third.Output, Does.Match(@"publish:node1::ship_file:site/\*\* +\| ship: sent 1 of 3 files \(index\.html\)"));
+        Assert.That(third.Output, Does.Match(@"publish:node3::remote_steps +\| <h1>v2</h1>"));
 
-        // A remote copy changed behind our back: only that host runs again.
+        // A remote copy changed behind our back: only that host ships again, and runs the steps after the ship.
         var node2 = await TestbedFixture.SshAsync(Testbed, Testbed.Hosts[1], $"echo tampered > {shipRoot}/node2/about.html");
         Assert.That(node2.ExitCode, Is.EqualTo(0), node2.ToString());
         var fourth = await cli.RunAsync("publish");
-        Assert.That(fourth.Output, Does.Contain("-> publish:node2 (about.html differs on node2)"), fourth.ToString());
-        Assert.That(fourth.Output, Does.Contain("-- publish:node1 (up to date)"));
+        Assert.That(fourth.Output, Does.Contain("-> publish:node2::ship_file:site/** (about.html differs on node2)"), fourth.ToString());
+        Assert.That(fourth.Output, Does.Match(@"publish:node2::ship_file:site/\*\* +\| ship: sent 1 of 3 files \(about\.html\)"));
+        Assert.That(fourth.Output, Does.Contain("-> publish:node2::remote_steps (publish:node2::ship_file:site/** changed)"));
+        Assert.That(fourth.Output, Does.Contain("-- publish:node1::ship_file:site/** (up to date)"));
+        Assert.That(fourth.Output, Does.Contain("-- publish:node1::remote_steps (up to date)"));
         await TestbedFixture.SshAsync(Testbed, Testbed.Hosts[0], $"rm -rf {shipRoot}");
     }
 

@@ -194,21 +194,13 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             await shell.DisposeAsync().ConfigureAwait(false);
         }
 
-        // Ask the master to exit cleanly; kill it if it does not.
+        // Ask the master to end (SIGTERM: it closes the connection and removes its socket), rather than starting
+        // one more ssh process per host for "-O exit"; kill it if it does not.
         try
         {
-            using var exit = Process.Start(new ProcessStartInfo(_ssh, ["-S", _socket, "-O", "exit", Host.Target])
-            {
-                UseShellExecute = false,
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            });
-            if (exit is not null)
-            {
-                await exit.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(3)).Token).ConfigureAwait(false);
-            }
+            ProcessSignals.Terminate(_master.Id);
         }
-        catch (Exception e) when (e is OperationCanceledException or Win32Exception or InvalidOperationException)
+        catch (InvalidOperationException)
         {
         }
 
