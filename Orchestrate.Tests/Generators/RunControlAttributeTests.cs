@@ -578,6 +578,31 @@ public sealed class RunControlAttributeTests
         Assert.That(second.GeneratedSources.Single().SourceText.ToString(), Does.Contain("Timeout = global::System.TimeSpan.FromSeconds(2.5),"));
     }
 
+    [Test]
+    public void AddingLinesInABody_MovesRunControlAndSequenceDiagnostics_AsARunFromScratchReportsThem()
+    {
+        SyntaxTree tree = Parse(IncrementalSource);
+        Compilation compilation = CreateCompilation(tree);
+        GeneratorDriver driver = CreateDriver(trackSteps: true).RunGenerators(compilation);
+        Diagnostic[] before = driver.GetRunResult().Diagnostics.OrderBy(d => d.Location.SourceSpan.Start).ToArray();
+
+        string text = tree.GetText().ToString();
+        int at = text.IndexOf("var step = 1;", StringComparison.Ordinal);
+        SyntaxTree edited = tree.WithChangedText(tree.GetText().WithChanges(
+            new Microsoft.CodeAnalysis.Text.TextChange(new Microsoft.CodeAnalysis.Text.TextSpan(at, 0), "// one\n        // two\n        ")));
+        Compilation next = compilation.ReplaceSyntaxTree(tree, edited);
+        GeneratorRunResult incremental = driver.RunGenerators(next).GetRunResult().Results.Single();
+        GeneratorRunResult scratch = CreateDriver().RunGenerators(next).GetRunResult().Results.Single();
+
+        Diagnostic[] after = incremental.Diagnostics.OrderBy(d => d.Location.SourceSpan.Start).ToArray();
+        Assert.That(after.Select(d => d.Id), Is.EqualTo(before.Select(d => d.Id)));
+        Assert.That(after.Select(d => d.Line()), Is.EqualTo(before.Select(d => d.Line() + 2)), "every diagnostic is below the edit");
+        Assert.That(after.Select(d => edited.GetText().ToString(d.Location.SourceSpan)),
+            Is.EqualTo(before.Select(d => tree.GetText().ToString(d.Location.SourceSpan))));
+        Assert.That(after.Select(d => d.ToString()), Is.EquivalentTo(scratch.Diagnostics.Select(d => d.ToString())));
+        Assert.That(Reasons(incremental, TrackingNames.TaskSpecs), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+    }
+
     [TestCase("Timeout(2.5)", "Timeout(4)", "Timeout = global::System.TimeSpan.FromSeconds(4.0),")]
     [TestCase("Resource(\"db\", 2)", "Resource(\"db\", 3)", "new global::Orchestrate.ResourceSpec(\"db\", 3)")]
     [TestCase("[Task, Forever, Critical(false)]", "[Task, Forever, Critical]", "Critical = true,\n                IsForever = true,")]
