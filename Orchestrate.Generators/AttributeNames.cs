@@ -59,5 +59,20 @@ namespace Orchestrate.Generators
 
         /// <summary><c>[RemoteTargets]</c>: paths on each host that the task makes.</summary>
         public const string RemoteTargets = "Orchestrate.RemoteTargetsAttribute";
+
+        /// <summary><c>[Critical]</c>: whether the task's failure aborts the run.</summary>
+        public const string Critical = "Orchestrate.CriticalAttribute";
+
+        /// <summary><c>[Forever]</c>: a task that never ends by itself, stopped once the others are done.</summary>
+        public const string Forever = "Orchestrate.ForeverAttribute";
+
+        /// <summary><c>[Timeout]</c>: the task is cancelled past this many seconds.</summary>
+        public const string Timeout = "Orchestrate.TimeoutAttribute";
+
+        /// <summary><c>[Resource]</c>: a scarce resource the task uses, with its limit.</summary>
+        public const string Resource = "Orchestrate.ResourceAttribute";
+
+        /// <summary><c>[Sequence]</c>: the task runs the named tasks in order, then itself.</summary>
+        public const string Sequence = "Orchestrate.SequenceAttribute";
     }
 }

@@ -33,6 +33,22 @@ namespace Orchestrate.Generators
                     }
                 }
 
+                RunControlSpec runControl = spec.RunControl;
+                if (!runControl.Sequence.IsEmpty)
+                {
+                    var sequence = new List<string>(runControl.Sequence.Count);
+                    foreach (string reference in runControl.Sequence)
+                    {
+                        string? resolved = ResolveName(resolver, specs, i, reference);
+                        if (resolved is not null && !sequence.Contains(resolved))
+                        {
+                            sequence.Add(resolved);
+                        }
+                    }
+
+                    runControl = runControl with { Sequence = sequence.ToEquatableArray() };
+                }
+
                 string? createAfter = spec.CreateAfter is null ? null : ResolveName(resolver, specs, i, spec.CreateAfter);
                 var rules = new List<RuleEntry>();
                 var resultDeps = new HashSet<string>(StringComparer.Ordinal);
@@ -77,7 +93,8 @@ namespace Orchestrate.Generators
                     UpToDate: rules.ToEquatableArray(),
                     CleanReturnKind: spec.Clean?.ReturnKind ?? ReturnKind.Void,
                     CleanCall: spec.Clean is null ? null : CallExpression(spec.Clean, CallSite.Invocation),
-                    Remote: spec.Remote));
+                    Remote: spec.Remote,
+                    RunControl: runControl));
             }
 
             entries.Sort((a, b) =>

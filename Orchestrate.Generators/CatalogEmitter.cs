@@ -18,6 +18,8 @@ namespace Orchestrate.Generators
 
         private const string RemoteStepSpec = "global::Orchestrate.RemoteStepSpec";
 
+        private const string ResourceSpec = "global::Orchestrate.ResourceSpec";
+
         private static readonly string Version =
             typeof(CatalogEmitter).Assembly.GetCustomAttribute<AssemblyFileVersionAttribute>()?.Version
             ?? typeof(CatalogEmitter).Assembly.GetName().Version?.ToString()
@@ -72,6 +74,7 @@ namespace Orchestrate.Generators
                 }
 
                 WriteRemote(writer, entry.Remote);
+                WriteRunControl(writer, entry.RunControl);
                 writer.Line("IsDefault = " + (entry.IsDefault ? "true" : "false") + ",");
                 writer.Line("ServiceType = " + (entry.ServiceType is null ? "null" : "typeof(" + entry.ServiceType + ")") + ",");
                 if (entry.TakesServices)
@@ -121,6 +124,50 @@ namespace Orchestrate.Generators
             {
                 writer.Line("RemoteTargets = " + StringArray(remote.Targets) + ",");
             }
+        }
+
+        /// <summary>The run-control members; each is left out when unset, so a task without the attributes does not change.</summary>
+        private static void WriteRunControl(CodeWriter writer, RunControlSpec runControl)
+        {
+            if (runControl.Critical is bool critical)
+            {
+                writer.Line("Critical = " + (critical ? "true" : "false") + ",");
+            }
+
+            if (runControl.IsForever)
+            {
+                writer.Line("IsForever = true,");
+            }
+
+            if (runControl.TimeoutSeconds is double seconds)
+            {
+                writer.Line("Timeout = global::System.TimeSpan.FromSeconds(" + DoubleLiteral(seconds) + "),");
+            }
+
+            if (runControl.Resources.Count > 0)
+            {
+                writer.Line("Resources = new " + ResourceSpec + "[] { "
+                    + string.Join(", ", runControl.Resources.Select(r => "new " + ResourceSpec + "(" + Literal(r.Name) + ", " + r.Limit.ToString(CultureInfo.InvariantCulture) + ")"))
+                    + " },");
+            }
+
+            if (runControl.Sequence.Count > 0)
+            {
+                writer.Line("Sequence = " + StringArray(runControl.Sequence) + ",");
+            }
+        }
+
+        /// <summary>A C# double literal that reads back as exactly <paramref name="value"/> (finite), whatever the culture.</summary>
+        private static string DoubleLiteral(double value)
+        {
+            // "R" is not always round-trippable on .NET Framework (the compiler in Visual Studio); G17 always is.
+            string text = value.ToString("R", CultureInfo.InvariantCulture);
+            if (double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture) != value)
+            {
+                text = value.ToString("G17", CultureInfo.InvariantCulture);
+            }
+
+            return text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0 ? text + ".0" : text;
         }
 
         private static string RemoteStep(RemoteStepModel step)

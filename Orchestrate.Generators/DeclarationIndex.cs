@@ -446,6 +446,7 @@ namespace Orchestrate.Generators
                 References(model.FileDepLocations),
                 References(model.TargetLocations),
                 References(model.ResultDepLocations),
+                References(model.SequenceLocations),
                 diagnostics);
         }
     }

@@ -17,7 +17,7 @@ namespace Orchestrate.Generators
             category: Category,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "Tasks cannot depend on each other in a cycle. Edges come from [DependsOn], [ResultDep], [CreateAfter], and file deps that are another task's target; an edge of the last kind is shown as \"-> b (file dep 'x' is a target of 'b')\".",
+            description: "Tasks cannot depend on each other in a cycle. Edges come from [DependsOn], [ResultDep], [CreateAfter], [Sequence] (each element runs after the one before it, the sequence task after its last element, and the sequence task's [DependsOn] apply to its first element), and file deps that are another task's target; an edge of the last kind is shown as \"-> b (file dep 'x' is a target of 'b')\", a sequence edge as \"-> a (before 'b' in sequence 's')\".",
             helpLinkUri: HelpLink);
 
 #pragma warning disable RS1032 // The message ends with advice that is a question or a sentence of its own.
@@ -182,6 +182,76 @@ namespace Orchestrate.Generators
             description: "Commands of [RemoteStep] and paths of [Ship] and [Fetch] may hold placeholders: {host}, {address} and host variables such as {port}, known at run time. A name starts with a letter or '_' and goes on with letters, digits, '_', '.' or '-'; {{ and }} are literal braces.",
             helpLinkUri: HelpLink);
 
+        /// <summary>ORCH0016: a [Timeout] that is not a positive, finite number of seconds a TimeSpan holds.</summary>
+        public static readonly DiagnosticDescriptor InvalidTimeout = new DiagnosticDescriptor(
+            id: "ORCH0016",
+            title: "Invalid timeout",
+            messageFormat: "Task '{0}' has a timeout of {1} seconds, {2}. Set [Timeout] to a positive number of seconds (at most 10675199 days), or remove it for no limit.",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[Timeout(seconds)] cancels the task when it runs longer than that: the value must be above zero, finite, and fit in a TimeSpan.",
+            helpLinkUri: HelpLink);
+
+#pragma warning disable RS1032 // The message ends with advice that is a sentence of its own.
+        /// <summary>ORCH0017: a [Resource] with an empty name or a limit below 1, or named twice on one task.</summary>
+        public static readonly DiagnosticDescriptor InvalidResource = new DiagnosticDescriptor(
+            id: "ORCH0017",
+            title: "Invalid resource",
+            messageFormat: "Task '{0}' has an invalid [Resource]: {1}. {2}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[Resource(name, limit)] names a scarce resource (not empty or whitespace) and how many tasks naming it may run at once (1 or more); a task names each resource once.",
+            helpLinkUri: HelpLink);
+#pragma warning restore RS1032
+
+        /// <summary>ORCH0018: a [Sequence] that names no task.</summary>
+        public static readonly DiagnosticDescriptor EmptySequence = new DiagnosticDescriptor(
+            id: "ORCH0018",
+            title: "Empty sequence",
+            messageFormat: "Task '{0}' has an empty [Sequence]: it names no task to run. List the tasks to run in order, such as [Sequence(nameof(Build), nameof(Test))], or remove [Sequence].",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A sequence task runs the tasks its [Sequence] names, in order, then its own method; an empty list is a mistake.",
+            helpLinkUri: HelpLink);
+
+        /// <summary>ORCH0019: the same task twice in one [Sequence].</summary>
+        public static readonly DiagnosticDescriptor DuplicateSequenceElement = new DiagnosticDescriptor(
+            id: "ORCH0019",
+            title: "Task repeated in a sequence",
+            messageFormat: "Task '{0}' lists task '{1}' more than once in its [Sequence]. A task runs at most once in a run, so it cannot come back later in a sequence: remove the repeated '{2}'.",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "Each element of a [Sequence] runs after the one before it; a task runs once per run, so it can appear only once in a sequence (references are compared after resolution: nameof(Build) and \"build\" are the same task).",
+            helpLinkUri: HelpLink);
+
+        /// <summary>ORCH0020: a [Forever] task that declares targets.</summary>
+        public static readonly DiagnosticDescriptor ForeverWithTargets = new DiagnosticDescriptor(
+            id: "ORCH0020",
+            title: "Forever task with targets",
+            messageFormat: "Task '{0}' has [Forever] and [{1}], but a task that never finishes never finishes making its targets, so no task can rely on them. Remove [{1}], or remove [Forever] if the task ends by itself.",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A [Forever] task (a log tail, a monitor) is stopped once every other task is done; its files are never finished, so it cannot declare [Targets] or [RemoteTargets].",
+            helpLinkUri: HelpLink);
+
+#pragma warning disable RS1032 // The message ends with advice that is a sentence of its own.
+        /// <summary>ORCH0021: a task that waits for a [Forever] task to finish.</summary>
+        public static readonly DiagnosticDescriptor WaitsForForever = new DiagnosticDescriptor(
+            id: "ORCH0021",
+            title: "Dependency on a forever task",
+            messageFormat: "Task '{0}' {1} '{2}', which is a [Forever] task: it never finishes, so this would wait for ever. {3}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A [Forever] task runs alongside the others and is stopped once they are done: nothing can run after it, so it cannot be named by [DependsOn], [ResultDep], [CreateAfter] or in a [Sequence].",
+            helpLinkUri: HelpLink);
+#pragma warning restore RS1032
+
         internal static DiagnosticDescriptor Get(string id)
         {
             switch (id)
@@ -201,6 +271,12 @@ namespace Orchestrate.Generators
                 case "ORCH0013": return RemoteContextWithoutHosts;
                 case "ORCH0014": return InvalidRemoteValue;
                 case "ORCH0015": return MalformedPlaceholder;
+                case "ORCH0016": return InvalidTimeout;
+                case "ORCH0017": return InvalidResource;
+                case "ORCH0018": return EmptySequence;
+                case "ORCH0019": return DuplicateSequenceElement;
+                case "ORCH0020": return ForeverWithTargets;
+                case "ORCH0021": return WaitsForForever;
                 default: throw new ArgumentOutOfRangeException(nameof(id), id, "Unknown Orchestrate diagnostic id.");
             }
         }

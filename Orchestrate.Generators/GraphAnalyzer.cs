@@ -6,10 +6,14 @@ using System.Threading;
 
 namespace Orchestrate.Generators
 {
-    /// <summary>The checks that need every task: names, targets, references and cycles.</summary>
+    /// <summary>The checks that need every task: names, targets, references (forever tasks included), sequences and cycles.</summary>
     internal static class GraphAnalyzer
     {
         private const string HostPlaceholder = "{host}";
+
+        private const string RemoveDependency = "Remove the dependency: a forever task runs alongside the others and is stopped once they are done.";
+
+        private const string RemoveFromSequence = "Remove it from the [Sequence]: a forever task runs alongside the others and is stopped once they are done.";
 
         /// <summary>Sets the per-host paths of host tasks apart (no path holds this character).</summary>
         private const string PerHostMark = "\u0001";
@@ -196,13 +200,27 @@ namespace Orchestrate.Generators
             var edges = new List<Edge>[models.Length];
             for (int task = 0; task < models.Length; task++)
             {
+                edges[task] = new List<Edge>();
+            }
+
+            // Sequences first: a sequence task's dependencies go to its entry, which needs every sequence resolved.
+            int[]?[]? sequences = AddSequenceEdges(resolver, models, edges, diagnostics);
+            for (int task = 0; task < models.Length; task++)
+            {
                 TaskModel model = models[task];
-                var list = new List<Edge>();
-                edges[task] = list;
+                List<Edge> list = edges[task];
+
+                // A sequence task's [DependsOn] apply to its first element (through nested sequences).
+                int dependent = sequences is null ? task : Entry(task, sequences);
+                string dependsOnLabel = dependent == task ? string.Empty : " (dependency of sequence '" + model.Spec.Name + "')";
                 for (int d = 0; d < model.Spec.DependsOn.Count; d++)
                 {
                     ReferenceLocation? location = d < model.DependsOnLocations.Count ? model.DependsOnLocations[d] : null;
-                    AddReference(resolver, models, task, model.Spec.DependsOn[d], "depends on", location, list, diagnostics);
+                    int to = Resolve(resolver, models, task, model.Spec.DependsOn[d], "depends on", RemoveDependency, location, diagnostics);
+                    if (to >= 0)
+                    {
+                        edges[dependent].Add(new Edge(to, location?.Attribute ?? model.TaskAttribute, dependsOnLabel));
+                    }
                 }
 
                 int resultDep = 0;
@@ -244,6 +262,113 @@ namespace Orchestrate.Generators
             return edges;
         }
 
+        /// <summary>
+        /// Resolves every <c>[Sequence]</c> and adds its edges: each element runs after the one before it (its entry
+        /// does, for an element that is itself a sequence), and the sequence task after its last element. Returns the
+        /// resolved elements of each task (null for a task without a sequence), or null when no task has one.
+        /// </summary>
+        private static int[]?[]? AddSequenceEdges(ReferenceResolver resolver, ImmutableArray<TaskModel> models, List<Edge>[] edges, List<DiagnosticInfo> diagnostics)
+        {
+            int[]?[]? sequences = null;
+            ReferenceLocation?[]?[]? locations = null;
+            for (int task = 0; task < models.Length; task++)
+            {
+                TaskModel model = models[task];
+                EquatableArray<string> references = model.Spec.RunControl.Sequence;
+                if (references.IsEmpty)
+                {
+                    continue;
+                }
+
+                sequences ??= new int[]?[models.Length];
+                locations ??= new ReferenceLocation?[]?[models.Length];
+                var elements = new List<int>(references.Count);
+                var elementLocations = new List<ReferenceLocation?>(references.Count);
+                for (int k = 0; k < references.Count; k++)
+                {
+                    ReferenceLocation? location = k < model.SequenceLocations.Count ? model.SequenceLocations[k] : null;
+                    int element = Resolve(resolver, models, task, references[k], "lists in its [Sequence]", RemoveFromSequence, location, diagnostics);
+                    if (element < 0)
+                    {
+                        continue;
+                    }
+
+                    if (element == task)
+                    {
+                        // The sequence would run after itself.
+                        edges[task].Add(new Edge(task, location?.Best ?? model.TaskAttribute, " (in its own sequence)"));
+                        continue;
+                    }
+
+                    if (elements.Contains(element))
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.DuplicateSequenceElement,
+                            location?.Best ?? model.TaskAttribute,
+                            model.Spec.Name,
+                            models[element].Spec.Name,
+                            references[k]));
+                        continue;
+                    }
+
+                    elements.Add(element);
+                    elementLocations.Add(location);
+                }
+
+                sequences[task] = elements.ToArray();
+                locations[task] = elementLocations.ToArray();
+            }
+
+            if (sequences is null || locations is null)
+            {
+                return null;
+            }
+
+            for (int task = 0; task < models.Length; task++)
+            {
+                int[]? elements = sequences[task];
+                ReferenceLocation?[]? elementLocations = locations[task];
+                if (elements is null || elementLocations is null || elements.Length == 0)
+                {
+                    continue;
+                }
+
+                TaskModel model = models[task];
+                string name = model.Spec.Name;
+                for (int k = 1; k < elements.Length; k++)
+                {
+                    string label = " (before '" + models[elements[k]].Spec.Name + "' in sequence '" + name + "')";
+                    edges[Entry(elements[k], sequences)].Add(new Edge(elements[k - 1], elementLocations[k]?.Best ?? model.TaskAttribute, label));
+                }
+
+                int last = elements.Length - 1;
+                edges[task].Add(new Edge(elements[last], elementLocations[last]?.Best ?? model.TaskAttribute, " (last in sequence '" + name + "')"));
+            }
+
+            return sequences;
+        }
+
+        /// <summary>
+        /// The task that takes a task's dependencies: the task itself, or for a sequence task the entry of its first
+        /// element. When first elements loop back (a sequence nested in itself, reported as a cycle), the task itself.
+        /// </summary>
+        private static int Entry(int task, int[]?[] sequences)
+        {
+            int current = task;
+            for (int steps = 0; steps <= sequences.Length; steps++)
+            {
+                int[]? elements = sequences[current];
+                if (elements is null || elements.Length == 0)
+                {
+                    return current;
+                }
+
+                current = elements[0];
+            }
+
+            return task;
+        }
+
         private static void AddReference(
             ReferenceResolver resolver,
             ImmutableArray<TaskModel> models,
@@ -254,13 +379,45 @@ namespace Orchestrate.Generators
             List<Edge> edges,
             List<DiagnosticInfo> diagnostics)
         {
+            int to = Resolve(resolver, models, task, reference, verb, RemoveDependency, location, diagnostics);
+            if (to >= 0)
+            {
+                edges.Add(new Edge(to, location?.Attribute ?? models[task].TaskAttribute, string.Empty));
+            }
+        }
+
+        /// <summary>
+        /// The task a reference names, or -1 after reporting it unknown (ORCH0002) or ambiguous (ORCH0007); a
+        /// reference to a [Forever] task, which never finishes, is reported too (ORCH0021).
+        /// </summary>
+        private static int Resolve(
+            ReferenceResolver resolver,
+            ImmutableArray<TaskModel> models,
+            int task,
+            string reference,
+            string verb,
+            string foreverFix,
+            ReferenceLocation? location,
+            List<DiagnosticInfo> diagnostics)
+        {
             TaskModel model = models[task];
             Resolution resolution = resolver.Resolve(task, reference);
             switch (resolution.Kind)
             {
                 case ResolutionKind.Resolved:
-                    edges.Add(new Edge(resolution.Task, location?.Attribute ?? model.TaskAttribute, string.Empty));
-                    break;
+                    TaskSpec target = models[resolution.Task].Spec;
+                    if (target.RunControl.IsForever && resolution.Task != task)
+                    {
+                        diagnostics.Add(DiagnosticInfo.Create(
+                            DiagnosticDescriptors.WaitsForForever,
+                            location?.Best ?? model.TaskAttribute,
+                            model.Spec.Name,
+                            verb,
+                            target.Name,
+                            foreverFix));
+                    }
+
+                    return resolution.Task;
                 case ResolutionKind.Unknown:
                     string advice = resolution.Suggestion is null
                         ? "Declare it with [Task] or fix the name."
@@ -272,8 +429,8 @@ namespace Orchestrate.Generators
                         verb,
                         reference,
                         advice));
-                    break;
-                case ResolutionKind.Ambiguous:
+                    return -1;
+                default:
                     diagnostics.Add(DiagnosticInfo.Create(
                         DiagnosticDescriptors.AmbiguousReference,
                         location?.Best ?? model.TaskAttribute,
@@ -282,7 +439,7 @@ namespace Orchestrate.Generators
                         verb,
                         reference,
                         resolver.Describe(resolution.Candidates)));
-                    break;
+                    return -1;
             }
         }
 

@@ -100,6 +100,30 @@ namespace Orchestrate.Generators
             EquatableArray<string>.Empty);
     }
 
+    /// <summary>One <c>[Resource]</c> of a task: a scarce resource and how many tasks naming it may run at once.</summary>
+    internal sealed record ResourceModel(string Name, int Limit);
+
+    /// <summary>
+    /// The run-control attributes of a task: <c>[Critical]</c>, <c>[Forever]</c>, <c>[Timeout]</c>, <c>[Resource]</c>
+    /// and <c>[Sequence]</c>. In a <see cref="TaskSpec"/> the sequence holds the references as written; in a
+    /// <see cref="CatalogEntry"/>, the task names they resolve to.
+    /// </summary>
+    internal sealed record RunControlSpec(
+        bool? Critical,
+        bool IsForever,
+        double? TimeoutSeconds,
+        EquatableArray<ResourceModel> Resources,
+        EquatableArray<string> Sequence)
+    {
+        /// <summary>A task with none of the attributes.</summary>
+        public static readonly RunControlSpec None = new RunControlSpec(
+            null,
+            false,
+            null,
+            EquatableArray<ResourceModel>.Empty,
+            EquatableArray<string>.Empty);
+    }
+
     /// <summary>A supported parameter: its kind and fully qualified type.</summary>
     internal sealed record ParameterSpec(ParameterKind Kind, string Type);
 
@@ -125,6 +149,7 @@ namespace Orchestrate.Generators
         EquatableArray<RuleSpec> UpToDate,
         MethodRef? Clean,
         RemoteSpec Remote,
+        RunControlSpec RunControl,
         bool CanEmit)
     {
         /// <summary><c>Type.Method</c> as shown in messages and in the descriptor.</summary>
@@ -149,6 +174,7 @@ namespace Orchestrate.Generators
         EquatableArray<ReferenceLocation> FileDepLocations,
         EquatableArray<ReferenceLocation> TargetLocations,
         EquatableArray<ReferenceLocation> ResultDepLocations,
+        EquatableArray<ReferenceLocation> SequenceLocations,
         EquatableArray<DiagnosticInfo> Diagnostics);
 
     /// <summary>One up-to-date rule of the emitted catalog: a result dep resolved to a task name, a method as its call.</summary>
@@ -171,7 +197,8 @@ namespace Orchestrate.Generators
         EquatableArray<RuleEntry> UpToDate,
         ReturnKind CleanReturnKind,
         string? CleanCall,
-        RemoteSpec Remote);
+        RemoteSpec Remote,
+        RunControlSpec RunControl);
 
     /// <summary>The emitted catalog.</summary>
     internal sealed record CatalogModel(EquatableArray<CatalogEntry> Entries);

@@ -257,38 +257,6 @@ namespace Orchestrate.Generators
                 _ => "RemoteTargets",
             };
 
-            private static string? StringArgument(AttributeData attribute, int index) =>
-                index < attribute.ConstructorArguments.Length ? attribute.ConstructorArguments[index].Value as string : null;
-
-            /// <summary>Where the constructor argument <paramref name="index"/> is written (positionally or as <c>name:</c>).</summary>
-            private static LocationInfo? Argument(AttributeSyntax? syntax, AttributeData attribute, int index)
-            {
-                IMethodSymbol? constructor = attribute.AttributeConstructor;
-                if (syntax?.ArgumentList is null || constructor is null || index >= constructor.Parameters.Length)
-                {
-                    return null;
-                }
-
-                string parameterName = constructor.Parameters[index].Name;
-                int position = 0;
-                foreach (AttributeArgumentSyntax argument in syntax.ArgumentList.Arguments)
-                {
-                    if (argument.NameEquals is not null)
-                    {
-                        continue;
-                    }
-
-                    if (argument.NameColon is not null ? argument.NameColon.Name.Identifier.ValueText == parameterName : position == index)
-                    {
-                        return LocationInfo.From(argument.Expression);
-                    }
-
-                    position++;
-                }
-
-                return null;
-            }
-
             /// <summary>Where a property of the attribute is set (<c>Name = value</c>).</summary>
             private static LocationInfo? NamedArgument(AttributeSyntax? syntax, string name) =>
                 LocationInfo.From(syntax?.ArgumentList?.Arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == name));
@@ -305,6 +273,38 @@ namespace Orchestrate.Generators
 
                 return false;
             }
+        }
+
+        private static string? StringArgument(AttributeData attribute, int index) =>
+            index < attribute.ConstructorArguments.Length ? attribute.ConstructorArguments[index].Value as string : null;
+
+        /// <summary>Where the constructor argument <paramref name="index"/> is written (positionally or as <c>name:</c>).</summary>
+        private static LocationInfo? Argument(AttributeSyntax? syntax, AttributeData attribute, int index)
+        {
+            IMethodSymbol? constructor = attribute.AttributeConstructor;
+            if (syntax?.ArgumentList is null || constructor is null || index >= constructor.Parameters.Length)
+            {
+                return null;
+            }
+
+            string parameterName = constructor.Parameters[index].Name;
+            int position = 0;
+            foreach (AttributeArgumentSyntax argument in syntax.ArgumentList.Arguments)
+            {
+                if (argument.NameEquals is not null)
+                {
+                    continue;
+                }
+
+                if (argument.NameColon is not null ? argument.NameColon.Name.Identifier.ValueText == parameterName : position == index)
+                {
+                    return LocationInfo.From(argument.Expression);
+                }
+
+                position++;
+            }
+
+            return null;
         }
 
         /// <summary>

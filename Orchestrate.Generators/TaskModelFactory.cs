@@ -119,6 +119,7 @@ namespace Orchestrate.Generators
             MethodRef? clean = null;
             var rulesContext = new RuleContext(semanticModel, syntax, type, name, names, diagnostics, cancellationToken);
             var remote = new RemoteReader(name, diagnostics, cancellationToken);
+            RunControlReader? runControl = null;
 
             foreach (AttributeData attribute in method.GetAttributes())
             {
@@ -177,10 +178,21 @@ namespace Orchestrate.Generators
                     case AttributeNames.RemoteTargets:
                         remote.Read(attributeName, attribute);
                         break;
+                    case AttributeNames.Critical:
+                    case AttributeNames.Forever:
+                    case AttributeNames.Timeout:
+                    case AttributeNames.Resource:
+                    case AttributeNames.Sequence:
+                        // Created on first use: a task without these attributes pays nothing for them.
+                        runControl ??= new RunControlReader(name, diagnostics, cancellationToken);
+                        runControl.Read(attributeName, attribute);
+                        break;
                 }
             }
 
             remote.CheckLocalTask(method, syntax);
+            RemoteSpec remoteSpec = remote.ToSpec();
+            runControl?.CheckForeverTargets(targets.Count > 0, remoteSpec.Targets.Count > 0);
 
             var taskSpec = new TaskSpec(
                 Name: name,
@@ -199,7 +211,8 @@ namespace Orchestrate.Generators
                 Targets: targets.ToEquatableArray(),
                 UpToDate: rules.ToEquatableArray(),
                 Clean: clean,
-                Remote: remote.ToSpec(),
+                Remote: remoteSpec,
+                RunControl: runControl?.ToSpec() ?? RunControlSpec.None,
                 CanEmit: canEmit);
 
             return new TaskModel(
@@ -210,6 +223,7 @@ namespace Orchestrate.Generators
                 fileDepLocations.ToEquatableArray(),
                 targetLocations.ToEquatableArray(),
                 resultDepLocations.ToEquatableArray(),
+                runControl?.SequenceLocations ?? EquatableArray<ReferenceLocation>.Empty,
                 diagnostics.ToEquatableArray());
         }
 
@@ -244,6 +258,11 @@ namespace Orchestrate.Generators
                 "ShipAttribute" => AttributeNames.Ship,
                 "FetchAttribute" => AttributeNames.Fetch,
                 "RemoteTargetsAttribute" => AttributeNames.RemoteTargets,
+                "CriticalAttribute" => AttributeNames.Critical,
+                "ForeverAttribute" => AttributeNames.Forever,
+                "TimeoutAttribute" => AttributeNames.Timeout,
+                "ResourceAttribute" => AttributeNames.Resource,
+                "SequenceAttribute" => AttributeNames.Sequence,
                 _ => null,
             };
         }
