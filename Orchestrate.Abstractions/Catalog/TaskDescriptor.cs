@@ -32,6 +32,17 @@ public sealed class TaskDescriptor
     /// <summary>The task named by <see cref="CreateAfterAttribute"/>, if any.</summary>
     public string? CreateAfter { get; init; }
 
+    /// <summary>With <see cref="CreateAfter"/>: a regular expression of the targets the task's sub-tasks will make, so that
+    /// they can be named on the command line before the sub-tasks exist (doit's <c>target_regex</c>).</summary>
+    public string? CreateAfterTargetRegex { get; init; }
+
+    /// <summary>The method returns sub-tasks (<see cref="SubTask"/>): the task is a group of them. Its invoker's result is
+    /// the <c>IEnumerable&lt;SubTask&gt;</c>.</summary>
+    public bool YieldsSubTasks { get; init; }
+
+    /// <summary>Tasks that compute more dependencies of this one at run time (<see cref="CalcDepAttribute"/>).</summary>
+    public IReadOnlyList<string> CalcDeps { get; init; } = [];
+
     /// <summary>Up-to-date rules besides file deps and targets (doit's <c>uptodate</c>).</summary>
     public IReadOnlyList<UpToDateRule> UpToDate { get; init; } = [];
 
