@@ -106,6 +106,23 @@ public class OpenSshTransportTests
     }
 
     [Test]
+    public async Task Commands_sharing_a_remote_shell_do_not_see_each_others_directory_variables_or_exit()
+    {
+        await using var transport = new OpenSshTransport();
+        var connection = await transport.ConnectAsync(Node(0), null, CancellationToken.None);
+        var home = (await connection.RunAsync(new RemoteCommand("pwd"), null, CancellationToken.None)).StdOut;
+
+        var first = await connection.RunAsync(new RemoteCommand("cd /tmp && LEAK=1 && export EXPORTED=1 && set -e && exit 7"), null, CancellationToken.None);
+        var second = await connection.RunAsync(new RemoteCommand("pwd; echo \"${LEAK:-unset} ${EXPORTED:-unset}\"; false; echo after false"), null, CancellationToken.None);
+        var stdin = await connection.RunAsync(new RemoteCommand("cat; echo read nothing"), null, CancellationToken.None);
+
+        Assert.That(first.ExitCode, Is.EqualTo(7));
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+        Assert.That(second.StdOut, Is.EqualTo($"{home}unset unset\nafter false\n"), "each command starts afresh, in the login directory");
+        Assert.That(stdin.StdOut, Is.EqualTo("read nothing\n"), "a command reading standard input gets end of file, not the shell's own input");
+    }
+
+    [Test]
     public async Task A_command_past_its_timeout_is_killed_on_the_host_with_what_it_started()
     {
         await using var transport = new OpenSshTransport();
