@@ -8,9 +8,9 @@ using Orchestrate.Execution;
 namespace Orchestrate.Remote.OpenSsh;
 
 /// <summary>
-/// One master connection (<c>ssh -M -N</c>, a child process owned by the run) and the channels over it:
-/// a small pool of long-lived remote shells that run commands one after the other with exit-code
-/// framing (a command costs a few milliseconds instead of a new ssh process and session), and one-off
+/// One master connection (<c>ssh -M</c>, a child process owned by the run) and the channels over it: a small pool
+/// of long-lived remote shells that run commands one after the other with exit-code framing (a command costs a few
+/// milliseconds instead of a new ssh process and session), the first of them the master's own session, and one-off
 /// <c>ssh</c> processes for file streams and kills.
 /// </summary>
 internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
@@ -24,15 +24,19 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
     private readonly Lock _gate = new();
     private volatile string? _lost;
 
-    private OpenSshConnection(string ssh, HostSpec host, string? user, string socket, Process master)
+    private readonly RemoteShell _primary;
+
+    private OpenSshConnection(string ssh, HostSpec host, string? user, string socket, Process master, RemoteShell primary)
     {
         _ssh = ssh;
         Host = host;
         User = user;
         _socket = socket;
         _master = master;
-        // The master holds no session; shells and one-off channels share what the server allows.
-        _channels = new SemaphoreSlim(Math.Max(1, host.MaxChannels));
+        _primary = primary;
+        // The master's own session is the first shell; more shells and one-off channels share what the server allows.
+        _channels = new SemaphoreSlim(Math.Max(1, host.MaxChannels - 1));
+        _idle.Writer.TryWrite(primary);
     }
 
     public HostSpec Host { get; }
@@ -47,6 +51,8 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
         };
         foreach (var argument in MasterArguments(host, user, socket))
         {
@@ -63,28 +69,26 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             throw new HostUnreachableException(host.Name, $"cannot start {ssh} (is the OpenSSH client installed?): {e.Message}", e);
         }
 
-        var errors = new StringBuilder();
-        var readErrors = PumpAsync(master.StandardError, errors);
-        _ = master.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        var primary = RemoteShell.Attach(master, host.Name);
         var deadline = Stopwatch.StartNew();
         var limit = TimeSpan.FromSeconds(host.ConnectTimeoutSeconds + 5);
-        // The master is ready when its control socket exists; it exits if the connection fails.
-        while (!File.Exists(socket))
+        // The master is ready when its session's shell has said its process ID and its control socket exists; it
+        // exits if the connection fails.
+        while (!primary.Started.IsCompletedSuccessfully || !File.Exists(socket))
         {
-            if (master.HasExited || deadline.Elapsed > limit || cancellationToken.IsCancellationRequested)
+            if (master.HasExited || primary.Started.IsCanceled || deadline.Elapsed > limit || cancellationToken.IsCancellationRequested)
             {
                 Kill(master);
                 await master.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-                await readErrors.ConfigureAwait(false);
-                master.Dispose();
+                await primary.DisposeAsync().ConfigureAwait(false);
                 cancellationToken.ThrowIfCancellationRequested();
-                throw new HostUnreachableException(host.Name, Describe(errors.ToString(), deadline.Elapsed > limit));
+                throw new HostUnreachableException(host.Name, Describe(primary.Unclaimed, deadline.Elapsed > limit));
             }
 
-            await Task.Delay(5, CancellationToken.None).ConfigureAwait(false);
+            await Task.WhenAny(primary.Started, Task.Delay(5, CancellationToken.None)).ConfigureAwait(false);
         }
 
-        return new OpenSshConnection(ssh, host, user, socket, master);
+        return new OpenSshConnection(ssh, host, user, socket, master, primary);
     }
 
     public async Task<RemoteResult> RunAsync(RemoteCommand command, Action<OutputLine>? onLine, CancellationToken cancellationToken)
@@ -189,42 +193,26 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             _shells.Clear();
         }
 
-        foreach (var shell in shells)
-        {
-            await shell.DisposeAsync().ConfigureAwait(false);
-        }
+        await Task.WhenAll(shells.Select(shell => shell.DisposeAsync().AsTask())).ConfigureAwait(false);
 
-        // Ask the master to end (SIGTERM: it closes the connection and removes its socket), rather than starting
-        // one more ssh process per host for "-O exit"; kill it if it does not.
-        try
-        {
-            ProcessSignals.Terminate(_master.Id);
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        using (var grace = new CancellationTokenSource(TimeSpan.FromSeconds(1)))
-        {
-            try
-            {
-                await _master.WaitForExitAsync(grace.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                Kill(_master);
-            }
-        }
-
+        // The master's own session last: its shell ends when its input closes, and the master with it (no more
+        // "-O exit" process per host); the shell kills the master if it does not end.
+        await _primary.DisposeAsync().ConfigureAwait(false);
         _master.Dispose();
         _channels.Dispose();
     }
 
-    /// <summary>Sends a signal to a process group on the host, over a channel of its own.</summary>
-    private async Task KillAsync(int processGroup, bool sudo, string signal)
+    /// <summary>Sends a signal to a process group, or to a process and all its descendants, on the host, over a channel of its own.</summary>
+    private async Task KillAsync(int process, bool sudo, string signal, bool tree)
     {
-        // dash's kill takes no "--": a negative number after the signal names the process group.
-        var kill = $"kill -{signal} -{processGroup} 2>/dev/null";
+        // dash's kill takes no "--": a negative number after the signal names the process group. A tree is found
+        // through /proc (ppid is the 4th field of /proc/PID/stat, after the command name in parentheses).
+        var kill = tree
+            ? "all=$(for s in /proc/[0-9]*/stat; do read -r l < \"$s\" 2>/dev/null || continue; r=${l##*) }; set -- $r; p=${s#/proc/}; echo \"${p%/stat} $2\"; done); " +
+              $"list={process}; next={process}; " +
+              "while [ -n \"$next\" ]; do kids=; for k in $next; do kids=\"$kids $(echo \"$all\" | while read -r c pp; do [ \"$pp\" = \"$k\" ] && echo \"$c\"; done)\"; done; next=$(echo $kids); list=\"$list $next\"; done; " +
+              $"kill -{signal} $list 2>/dev/null"
+            : $"kill -{signal} -{process} 2>/dev/null";
         try
         {
             await RunStreamAsync(sudo ? $"sudo -n {kill}" : kill, null, null, CancellationToken.None, allowedExitCodes: null).ConfigureAwait(false);
@@ -270,6 +258,13 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         if (healthy && !shell.IsBroken)
         {
             _idle.Writer.TryWrite(shell);
+            return;
+        }
+
+        if (shell.IsPrimary)
+        {
+            // The master's own session ended: so did the connection.
+            _lost ??= "the master connection's session ended";
             return;
         }
 
@@ -370,7 +365,7 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
     private static IEnumerable<string> MasterArguments(HostSpec host, string? user, string socket)
     {
         yield return "-M";
-        yield return "-N";
+        yield return "-T";
         yield return "-S";
         yield return socket;
         yield return "-o";
@@ -418,6 +413,9 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         {
             yield return argument;
         }
+
+        yield return "--";
+        yield return RemoteShell.StartCommand;
     }
 
     private static IEnumerable<string> Login(HostSpec host, string? user)

@@ -17,6 +17,9 @@ internal sealed class RemoteShellLostException(string message) : Exception(messa
 /// standard output, and the same marker on standard error, so the end of both streams is known exactly.
 /// sshd makes the shell the leader of a session and process group of its own, which its commands share: a
 /// timeout or Ctrl+C kills that whole group, shell included, and the connection opens another shell.
+/// <para>The connection's first shell is the master connection's own session (no extra ssh process or session per
+/// host). Killing its group would end the connection, so its commands run as background jobs whose process ID is
+/// reported, and a timeout kills that job's process tree instead.</para>
 /// </summary>
 internal sealed class RemoteShell : IAsyncDisposable
 {
@@ -25,18 +28,46 @@ internal sealed class RemoteShell : IAsyncDisposable
     private readonly Task _readOut;
     private readonly Task _readErr;
     private readonly Lock _gate = new();
+    private readonly bool _primary;
+    private readonly StringBuilder _unclaimed = new();
     private Pending? _current;
     private volatile bool _stopping;
 
-    private RemoteShell(Process process, string host)
+    private RemoteShell(Process process, string host, bool primary = false)
     {
         _process = process;
         _host = host;
+        _primary = primary;
         _readOut = ReadAsync(process.StandardOutput, isError: false);
         _readErr = ReadAsync(process.StandardError, isError: true);
     }
 
     public bool IsBroken { get; private set; }
+
+    /// <summary>True for the master connection's own session.</summary>
+    public bool IsPrimary => _primary;
+
+    /// <summary>What ssh wrote on standard error outside any command (why a connection failed, for example).</summary>
+    public string Unclaimed
+    {
+        get
+        {
+            lock (_unclaimed)
+            {
+                return _unclaimed.ToString();
+            }
+        }
+    }
+
+    /// <summary>Known once the shell has started (it says its process ID first).</summary>
+    public Task Started => ProcessGroup.Task;
+
+    /// <summary>Wraps an ssh process already started with <see cref="StartCommand"/> as its remote command: the master's own session.</summary>
+    public static RemoteShell Attach(Process process, string host)
+    {
+        process.StandardInput.AutoFlush = false;
+        return new RemoteShell(process, host, primary: true);
+    }
 
     /// <summary>The remote command that starts the shell: it says its process ID (its process group), then becomes the shell.</summary>
     public const string StartCommand = "echo \"__ORCH_SHELL $$\"; exec /bin/sh";
@@ -72,7 +103,9 @@ internal sealed class RemoteShell : IAsyncDisposable
         }
     }
 
-    public async Task<RemoteResult> ExecuteAsync(RemoteCommand command, Action<OutputLine>? onLine, Func<int, bool, string, Task> kill, CancellationToken cancellationToken)
+    /// <summary>Runs one command. <paramref name="kill"/> signals a process on the host: (process ID, through sudo,
+    /// signal, whole process tree rather than process group).</summary>
+    public async Task<RemoteResult> ExecuteAsync(RemoteCommand command, Action<OutputLine>? onLine, Func<int, bool, string, bool, Task> kill, CancellationToken cancellationToken)
     {
         var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
         var pending = new Pending(nonce, onLine);
@@ -89,7 +122,7 @@ internal sealed class RemoteShell : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         try
         {
-            await _process.StandardInput.WriteAsync(Frame(command, nonce)).ConfigureAwait(false);
+            await _process.StandardInput.WriteAsync(Frame(command, nonce, _primary)).ConfigureAwait(false);
             await _process.StandardInput.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (IOException e)
@@ -154,28 +187,28 @@ internal sealed class RemoteShell : IAsyncDisposable
 
     // Kill the command's process group (TERM, then KILL), then wait for the shell to report its end;
     // a shell that does not come back is closed, and the pool opens another.
-    private async Task StopAsync(Pending pending, RemoteCommand command, Func<int, bool, string, Task> kill)
+    private async Task StopAsync(Pending pending, RemoteCommand command, Func<int, bool, string, bool, Task> kill)
     {
-        _stopping = true;
+        _stopping = !_primary;
         int group;
         try
         {
-            group = await ProcessGroup.Task.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            group = await (_primary ? pending.Job.Task : ProcessGroup.Task).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
-            // The shell never said who it is: closing its channel is all that can be done.
+            // The shell (or the job) never said who it is: closing the channel is all that can be done.
             MarkBroken();
             return;
         }
 
-        await kill(group, command.Sudo, "TERM").ConfigureAwait(false);
+        await kill(group, command.Sudo, "TERM", _primary).ConfigureAwait(false);
         if (await Finished(pending, TimeSpan.FromSeconds(2)).ConfigureAwait(false))
         {
             return;
         }
 
-        await kill(group, command.Sudo, "KILL").ConfigureAwait(false);
+        await kill(group, command.Sudo, "KILL", _primary).ConfigureAwait(false);
         if (!await Finished(pending, TimeSpan.FromSeconds(3)).ConfigureAwait(false))
         {
             MarkBroken();
@@ -201,7 +234,7 @@ internal sealed class RemoteShell : IAsyncDisposable
     /// costs several milliseconds on a small host, more than most commands). Through sudo, the subshell becomes
     /// <c>sudo -n env ... /bin/sh -c</c>.
     /// </remarks>
-    internal static string Frame(RemoteCommand command, string nonce)
+    internal static string Frame(RemoteCommand command, string nonce, bool background = false)
     {
         var run = new StringBuilder("( ");
         if (command.WorkingDirectory is { } dir)
@@ -229,7 +262,8 @@ internal sealed class RemoteShell : IAsyncDisposable
             run.Append("eval ").Append(ShellQuoting.Quote(command.Script));
         }
 
-        run.Append(" ) </dev/null; ");
+        run.Append(" ) </dev/null");
+        run.Append(background ? $" & echo \"__ORCH_PID_{nonce} $!\"; wait $!; " : "; ");
         run.Append("printf '\\n__ORCH_EXIT_").Append(nonce).Append(" %d\\n' \"$?\"; printf '\\n__ORCH_END_").Append(nonce).Append("\\n' >&2\n");
         return run.ToString();
     }
@@ -255,6 +289,17 @@ internal sealed class RemoteShell : IAsyncDisposable
 
             if (pending is null)
             {
+                if (isError)
+                {
+                    lock (_unclaimed)
+                    {
+                        if (_unclaimed.Length < 8192)
+                        {
+                            _unclaimed.AppendLine(line);
+                        }
+                    }
+                }
+
                 continue;
             }
 
@@ -294,6 +339,19 @@ internal sealed class RemoteShell : IAsyncDisposable
                 {
                     continue;
                 }
+            }
+
+            // A background job's PID comes as it starts: it may land after output that has no newline yet.
+            var pid = _primary && !isError ? line.IndexOf(pending.JobMarker, StringComparison.Ordinal) : -1;
+            if (pid >= 0)
+            {
+                pending.Job.TrySetResult(int.Parse(line.AsSpan(pid + pending.JobMarker.Length).Trim(), CultureInfo.InvariantCulture));
+                if (pid == 0)
+                {
+                    continue;
+                }
+
+                line = line[..pid];
             }
 
             Emit(pending, line, isError);
@@ -338,6 +396,10 @@ internal sealed class RemoteShell : IAsyncDisposable
 
         public string ExitMarker { get; } = $"__ORCH_EXIT_{nonce} ";
 
+        public string JobMarker { get; } = $"__ORCH_PID_{nonce} ";
+
+        public TaskCompletionSource<int> Job { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public string EndMarker { get; } = $"__ORCH_END_{nonce}";
 
         public Action<OutputLine>? OnLine { get; } = onLine;
@@ -363,6 +425,7 @@ internal sealed class RemoteShell : IAsyncDisposable
         public void Fail(string reason)
         {
             Lost ??= reason;
+            Job.TrySetCanceled();
             Done.TrySetResult();
         }
 
