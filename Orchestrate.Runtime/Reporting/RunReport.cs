@@ -72,7 +72,7 @@ public sealed class RunReport
             var k = position[task.Name];
             _graph.TryFind(task.Name, out var index);
             var descriptor = _graph.Tasks[index];
-            text.Append((k + 1).ToString(CultureInfo.InvariantCulture).PadLeft(digits)).Append(' ')
+            text.Append((k + 1).ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0')).Append(' ')
                 .Append(IsCritical(index) ? Symbols.Critical : ' ').Append(' ')
                 .Append(Outcome(task.Status)).Append(' ')
                 .Append(Progress(task)).Append(' ')
