@@ -124,15 +124,14 @@ public sealed class LiveView : IRunObserver, IAsyncDisposable
                     }
                 }
 
-                // From here on lines go straight to the console; the last pending ones go out with the last draw.
+                // The region goes first, then the lines still pending; from here on lines go straight to the console.
+                context.UpdateTarget(new Text(""));
+                context.Refresh();
                 lock (_gate)
                 {
                     _live = false;
                     WritePending();
                 }
-
-                context.UpdateTarget(new Text(""));
-                context.Refresh();
             }).ConfigureAwait(false);
         }
         finally
