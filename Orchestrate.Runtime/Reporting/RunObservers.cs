@@ -35,7 +35,8 @@ internal sealed class RunObservers : IAsyncDisposable
         var critical = request.Critical ?? false;
         var symbols = ReportSymbols.Detect();
         LiveView? live = null;
-        if (!request.NoLive && settings.Output is null)
+        // The cheap checks first: a redirected run (CI, a pipe, the benchmarks) never loads Spectre.Console.
+        if (!request.NoLive && settings.Output is null && !System.Console.IsOutputRedirected)
         {
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Out) });
             if (LiveView.ShouldUse(request.NoLive, outputIsConsole: true, console))
