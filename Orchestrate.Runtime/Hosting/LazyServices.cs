@@ -8,7 +8,7 @@ namespace Orchestrate.Hosting;
 /// rule computed by user code. A run where every task is up to date never pays for configuration and
 /// dependency injection.
 /// </summary>
-internal sealed class LazyServices(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, ConsoleReporter reporter) : IAsyncDisposable
+internal sealed class LazyServices(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, IRunObserver reporter) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private RunHost? _host;

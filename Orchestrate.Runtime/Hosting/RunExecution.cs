@@ -19,7 +19,8 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         {
             await error.WriteLineAsync($"note: the state store's last record was cut short (an earlier run was killed while writing it); it was dropped, and its task will run again").ConfigureAwait(false);
         }
-        using var reporter = new ConsoleReporter(output, request.Color);
+        await using var observers = RunObservers.Open(settings, graph, request, output);
+        var reporter = observers.Observer;
         await using var host = new LazyServices(settings, graph, request.ProjectDirectory, reporter);
         var configured = RunDefaults.Read(request.ProjectDirectory);
         var options = new SchedulerOptions
@@ -40,10 +41,15 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
             reporter,
             request.ProjectDirectory,
             store,
-            new ExecutionMode(request.Always, request.DryRun),
+            new ExecutionMode(request.Always, request.DryRun || request.PlanPath is not null),
             TimeProvider.System,
             remote);
         var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken).ConfigureAwait(false);
+        if (request.PlanPath is not null && outcome.Succeeded)
+        {
+            observers.Console.WriteLine($"plan written to {request.PlanPath}: nothing ran");
+        }
+
         return outcome.Cancelled ? ExitCodes.Cancelled : outcome.Succeeded ? ExitCodes.Success : ExitCodes.TaskFailed;
     }
 }

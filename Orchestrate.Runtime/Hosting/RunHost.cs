@@ -21,26 +21,34 @@ internal sealed class RunHost : IAsyncDisposable
 {
     private readonly IHost _host;
 
-    private RunHost(IHost host, ConsoleReporter reporter, OrchestrateOptions options)
+    private readonly IDisposable? _owned;
+
+    private RunHost(IHost host, IRunObserver reporter, IDisposable? owned, OrchestrateOptions options)
     {
         _host = host;
         Reporter = reporter;
+        _owned = owned;
         Options = options;
     }
 
     public IServiceProvider Services => _host.Services;
 
-    public ConsoleReporter Reporter { get; }
+    public IRunObserver Reporter { get; }
 
     public OrchestrateOptions Options { get; }
 
     public ProcessRunner Runner => _host.Services.GetRequiredService<ProcessRunner>();
 
     public static async Task<RunHost> StartAsync(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, TextWriter output, bool color, CancellationToken cancellationToken) =>
-        await StartAsync(settings, graph, projectDirectory, new ConsoleReporter(output, color), cancellationToken).ConfigureAwait(false);
+        await StartAsync(settings, graph, projectDirectory, new ConsoleReporter(output, color), owned: true, cancellationToken).ConfigureAwait(false);
 
-    public static async Task<RunHost> StartAsync(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, ConsoleReporter reporter, CancellationToken cancellationToken)
+    /// <summary>A host whose logging and services report to <paramref name="reporter"/>, which the caller owns.</summary>
+    public static Task<RunHost> StartAsync(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, IRunObserver reporter, CancellationToken cancellationToken) =>
+        StartAsync(settings, graph, projectDirectory, reporter, owned: false, cancellationToken);
+
+    private static async Task<RunHost> StartAsync(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, IRunObserver reporter, bool owned, CancellationToken cancellationToken)
     {
+        var disposable = owned ? reporter as IDisposable : null;
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings
         {
             ContentRootPath = projectDirectory,
@@ -78,12 +86,12 @@ internal sealed class RunHost : IAsyncDisposable
         catch (OptionsValidationException e)
         {
             host.Dispose();
-            reporter.Dispose();
+            disposable?.Dispose();
             throw new UsageException($"configuration: {e.Message}: fix appsettings.json or the environment");
         }
 
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        return new RunHost(host, reporter, options);
+        return new RunHost(host, reporter, disposable, options);
     }
 
     public async ValueTask DisposeAsync()
@@ -94,7 +102,7 @@ internal sealed class RunHost : IAsyncDisposable
         }
         finally
         {
-            Reporter.Dispose();
+            _owned?.Dispose();
             _host.Dispose();
         }
     }

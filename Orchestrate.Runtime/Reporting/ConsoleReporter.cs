@@ -3,20 +3,40 @@ using Orchestrate.Scheduling;
 
 namespace Orchestrate.Reporting;
 
+/// <summary>How the console reporter writes a run.</summary>
+public sealed record ConsoleReporterOptions
+{
+    /// <summary>ANSI colours.</summary>
+    public bool Color { get; init; }
+
+    /// <summary>Each task's output as one block when the task ends (<c>--output grouped</c>), instead of each line as it comes.</summary>
+    public bool Grouped { get; init; }
+
+    /// <summary>The end-of-run list of tasks; null: none (only the summary and the failures).</summary>
+    public RunReport? Report { get; init; }
+}
+
 /// <summary>
-/// Prints a run as it happens: a line when a task starts, each output line prefixed by its task,
-/// a line when it ends, and at the end a summary with one line per failure. Whole lines only, under
-/// one lock, so the output of parallel tasks never mixes within a line.
+/// Prints a run as it happens: a line when a task starts, each output line prefixed by its task (or, grouped,
+/// each task's output as one block when it ends), a line when it ends, and at the end the report (one line per
+/// task), a summary, and on failure the debrief: why each task failed, what a timeout cut, which critical task
+/// aborted the run. Whole lines only, under one lock, so the output of parallel tasks never mixes within a line.
 /// </summary>
 public sealed class ConsoleReporter : IRunObserver, IDisposable
 {
     private const int MaxPrefix = 28;
     private const int FailureLines = 5;
+    private const int StackLines = 12;
     private static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(50);
     private readonly Lock _gate = new();
     private readonly TextWriter _output;
     private readonly bool _color;
+    private readonly bool _grouped;
+    private readonly RunReport? _report;
     private readonly Timer _flusher;
+    private readonly Dictionary<string, string> _wouldRun = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _groups = new(StringComparer.Ordinal);
+    private HashSet<string> _runTasks = new(StringComparer.Ordinal);
     private bool _dirty;
     private int _width = 8;
 
@@ -24,9 +44,17 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
     /// flushed together at most every 50 ms, and at the end of the run, so that a run of ten thousand
     /// up-to-date tasks does not cost ten thousand writes.</summary>
     public ConsoleReporter(TextWriter output, bool color)
+        : this(output, new ConsoleReporterOptions { Color = color })
+    {
+    }
+
+    /// <summary>Writes to <paramref name="output"/> (see <see cref="ConsoleReporter(TextWriter, bool)"/>) as the options say.</summary>
+    public ConsoleReporter(TextWriter output, ConsoleReporterOptions options)
     {
         _output = output;
-        _color = color;
+        _color = options.Color;
+        _grouped = options.Grouped;
+        _report = options.Report;
         _flusher = new Timer(_ => Flush(), null, FlushEvery, FlushEvery);
     }
 
@@ -64,6 +92,13 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
         }
 
         _width = Math.Clamp(widest, 4, MaxPrefix);
+        if (_grouped)
+        {
+            lock (_gate)
+            {
+                _runTasks = new HashSet<string>(tasks, StringComparer.Ordinal);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -71,14 +106,68 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
         WriteLine(reason == UpToDate.UpToDateChecker.AlwaysRuns ? $"{Paint("->", Ansi.Cyan)} {task}" : $"{Paint("->", Ansi.Cyan)} {task} ({reason})");
 
     /// <inheritdoc />
-    public void TaskWouldRun(string task, string reason) => WriteLine($"{Paint("would run", Ansi.Cyan)} {task} ({reason})");
+    public void TaskWouldRun(string task, string reason)
+    {
+        lock (_gate)
+        {
+            _wouldRun[task] = reason;
+        }
+
+        WriteLine($"{Paint("would run", Ansi.Cyan)} {task} ({reason})");
+    }
 
     /// <inheritdoc />
-    public void TaskOutput(string task, string line, bool isError) =>
-        WriteLine($"{Paint(task.PadRight(_width), Ansi.Dim)} | {line}");
+    public void TaskOutput(string task, string line, bool isError)
+    {
+        var text = $"{Paint(task.PadRight(_width), Ansi.Dim)} | {line}";
+        if (_grouped)
+        {
+            lock (_gate)
+            {
+                // Lines of a task of the run wait for its end; others (a logger outside any task) go out now.
+                if (_runTasks.Contains(task))
+                {
+                    if (!_groups.TryGetValue(task, out var group))
+                    {
+                        _groups[task] = group = [];
+                    }
+
+                    group.Add(text);
+                    return;
+                }
+            }
+        }
+
+        WriteLine(text);
+    }
 
     /// <inheritdoc />
     public void TaskFinished(TaskOutcome outcome)
+    {
+        if (_grouped)
+        {
+            lock (_gate)
+            {
+                if (_groups.Remove(outcome.Name, out var group))
+                {
+                    foreach (var line in group)
+                    {
+                        _output.WriteLine(line);
+                    }
+
+                    _dirty = true;
+                }
+
+                Finished(outcome);
+            }
+
+            return;
+        }
+
+        Finished(outcome);
+    }
+
+    private void Finished(TaskOutcome outcome)
     {
         switch (outcome.Status)
         {
@@ -97,6 +186,15 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
             case TaskRunStatus.Failed when Remote.RemoteErrors.IsUnreachable(outcome.Error):
                 WriteLine($"{Paint("UNREACHABLE", Ansi.Red)} {outcome.Name}: {FailureText.Summary(outcome.Error)}");
                 break;
+            case TaskRunStatus.Tolerated:
+                WriteLine($"{Paint("FAILED (tolerated)", Ansi.Yellow)} {outcome.Name} ({Seconds(outcome.Duration)}): {FailureText.Summary(outcome.Error)}");
+                break;
+            case TaskRunStatus.TimedOut:
+                WriteLine($"{Paint("TIMED OUT", Ansi.Red)} {outcome.Name} ({Seconds(outcome.Duration)})");
+                break;
+            case TaskRunStatus.Stopped:
+                WriteLine($"{Paint("stopped", Ansi.Dim)} {outcome.Name} ({Seconds(outcome.Duration)})");
+                break;
             case TaskRunStatus.Cancelled when outcome.Duration > TimeSpan.Zero:
                 WriteLine($"{Paint("cancelled", Ansi.Yellow)} {outcome.Name} ({Seconds(outcome.Duration)})");
                 break;
@@ -106,39 +204,23 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
     /// <inheritdoc />
     public void RunFinished(RunOutcome outcome)
     {
-        var text = new StringBuilder();
-        // A host task's own node only gathers its hosts: it is not counted as a task of its own.
-        var counted = outcome.Tasks.Count(t => t.Status != TaskRunStatus.Joined);
-        text.Append(outcome.Cancelled ? "cancelled" : outcome.Succeeded ? "done" : "failed")
-            .Append(": ").Append(counted).Append(counted == 1 ? " task" : " tasks")
-            .Append(" in ").Append(Seconds(outcome.Duration));
-        var parts = new List<string>();
-        Add(parts, outcome, TaskRunStatus.Succeeded, "succeeded");
-        Add(parts, outcome, TaskRunStatus.UpToDate, "up to date");
-        Add(parts, outcome, TaskRunStatus.WouldRun, "would run");
-        Add(parts, outcome, TaskRunStatus.Ignored, "ignored");
-        Add(parts, outcome, TaskRunStatus.Failed, "failed");
-        Add(parts, outcome, TaskRunStatus.Blocked, "blocked by a failure");
-        Add(parts, outcome, TaskRunStatus.NotRun, "not run");
-        Add(parts, outcome, TaskRunStatus.Cancelled, "cancelled");
-        if (parts.Count > 0)
+        var lines = new List<string>();
+        if (_report is not null)
         {
-            text.Append(": ").AppendJoin(", ", parts);
-        }
-
-        var lines = new List<string> { Paint(text.ToString(), outcome.Succeeded ? Ansi.Green : Ansi.Red) };
-        foreach (var task in outcome.Tasks)
-        {
-            if (task.Status == TaskRunStatus.Failed)
+            Dictionary<string, string> reasons;
+            lock (_gate)
             {
-                lines.Add($"{Paint("FAILED", Ansi.Red)} {task.Name}: {FailureText.Summary(task.Error)}");
-                foreach (var detail in FailureText.Details(task.Error, FailureLines))
-                {
-                    lines.Add($"    {detail}");
-                }
+                reasons = new Dictionary<string, string>(_wouldRun, StringComparer.Ordinal);
+            }
+
+            foreach (var line in _report.Lines(outcome, reasons))
+            {
+                lines.Add(line.Contains(" FAILED", StringComparison.Ordinal) || line.Contains(" TIMED OUT", StringComparison.Ordinal) ? Paint(line, Ansi.Red) : line);
             }
         }
 
+        lines.Add(Paint(SummaryLine(outcome), outcome.Succeeded ? Ansi.Green : Ansi.Red));
+        lines.AddRange(Debrief(outcome));
         lines.AddRange(HostRecap(outcome));
         var blocked = outcome.Tasks.Where(t => t.Status == TaskRunStatus.Blocked).ToList();
         if (blocked.Count > 0)
@@ -149,11 +231,23 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
         var notRun = outcome.Tasks.Where(t => t.Status == TaskRunStatus.NotRun).ToList();
         if (notRun.Count > 0)
         {
-            lines.Add($"not run, the run stopped at the first failure (use --keep-going to run them): {string.Join(", ", notRun.Select(t => t.Name))}");
+            lines.Add(outcome.AbortedBy is null
+                ? $"not run, the run stopped at the first failure (use --keep-going to run them): {string.Join(", ", notRun.Select(t => t.Name))}"
+                : $"not run, the run was aborted: {string.Join(", ", notRun.Select(t => t.Name))}");
         }
 
         lock (_gate)
         {
+            // Blocks of tasks that never reported an end (given up on after a cancellation) are not lost.
+            foreach (var group in _groups.Values)
+            {
+                foreach (var line in group)
+                {
+                    _output.WriteLine(line);
+                }
+            }
+
+            _groups.Clear();
             foreach (var line in lines)
             {
                 _output.WriteLine(line);
@@ -161,6 +255,87 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
 
             _output.Flush();
             _dirty = false;
+        }
+    }
+
+    private static readonly TaskRunStatus[] Counted =
+    [
+        TaskRunStatus.Succeeded, TaskRunStatus.UpToDate, TaskRunStatus.WouldRun, TaskRunStatus.Ignored, TaskRunStatus.Stopped,
+        TaskRunStatus.Failed, TaskRunStatus.Tolerated, TaskRunStatus.TimedOut, TaskRunStatus.Blocked, TaskRunStatus.NotRun, TaskRunStatus.Cancelled,
+    ];
+
+    /// <summary>"done: 4 tasks in 0.21s: 4 succeeded": how the run ended and how many tasks ended each way.</summary>
+    private static string SummaryLine(RunOutcome outcome)
+    {
+        var text = new StringBuilder();
+        // A host task's own node only gathers its hosts: it is not counted as a task of its own.
+        var counted = outcome.Tasks.Count(t => t.Status != TaskRunStatus.Joined);
+        text.Append(outcome.Cancelled ? "cancelled" : outcome.TimedOut ? "timed out" : outcome.AbortedBy is not null ? "aborted" : outcome.Succeeded ? "done" : "failed")
+            .Append(": ").Append(counted).Append(counted == 1 ? " task" : " tasks")
+            .Append(" in ").Append(Seconds(outcome.Duration));
+        var parts = new List<string>();
+        foreach (var status in Counted)
+        {
+            var n = outcome.Count(status);
+            if (n > 0)
+            {
+                parts.Add($"{n} {StatusNames.Words(status)}");
+            }
+        }
+
+        if (parts.Count > 0)
+        {
+            text.Append(": ").AppendJoin(", ", parts);
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>What went wrong, asynciojobs' debrief: the critical task that aborted the run, what a timeout cut,
+    /// and for each failure its cause (command, exit code and last output lines, or the exception and its stack).</summary>
+    private IEnumerable<string> Debrief(RunOutcome outcome)
+    {
+        if (outcome.AbortedBy is { } critical)
+        {
+            yield return $"{Paint("ABORTED", Ansi.Red)} by the critical task {critical}: its failure cancelled the running tasks and started nothing more";
+        }
+
+        var timedOut = outcome.Tasks.Where(t => t.Status == TaskRunStatus.TimedOut).Select(t => t.Name).ToList();
+        if (outcome.TimedOut)
+        {
+            yield return timedOut.Count > 0
+                ? $"{Paint("TIMED OUT", Ansi.Red)}: the run's time limit (--timeout) cut {string.Join(", ", timedOut)}"
+                : $"{Paint("TIMED OUT", Ansi.Red)}: the run's time limit (--timeout) was reached";
+        }
+        else if (timedOut.Count > 0)
+        {
+            yield return $"{Paint("TIMED OUT", Ansi.Red)}: cut by their own time limit ([Timeout]): {string.Join(", ", timedOut)}";
+        }
+
+        foreach (var task in outcome.Tasks)
+        {
+            var label = task.Status switch
+            {
+                TaskRunStatus.Failed => Paint("FAILED", Ansi.Red),
+                TaskRunStatus.Tolerated => Paint("FAILED (tolerated)", Ansi.Yellow),
+                TaskRunStatus.TimedOut when task.Error is not null => Paint("TIMED OUT", Ansi.Red),
+                _ => null,
+            };
+            if (label is null)
+            {
+                continue;
+            }
+
+            yield return $"{label} {task.Name}: {FailureText.Summary(task.Error)}";
+            foreach (var detail in FailureText.Details(task.Error, FailureLines))
+            {
+                yield return $"    {detail}";
+            }
+
+            foreach (var frame in FailureText.StackTrace(task.Error, StackLines))
+            {
+                yield return $"    {frame}";
+            }
         }
     }
 
@@ -183,15 +358,6 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
             var line = $"  {host.Key.PadRight(width)}  ran={Count(t => t.Status == TaskRunStatus.Succeeded)} up-to-date={Count(t => t.Status == TaskRunStatus.UpToDate)} " +
                 $"failed={failed} unreachable={unreachable} skipped={Count(t => t.Status is TaskRunStatus.Blocked or TaskRunStatus.NotRun or TaskRunStatus.Cancelled or TaskRunStatus.Ignored)}";
             yield return failed + unreachable > 0 ? Paint(line, Ansi.Red) : line;
-        }
-    }
-
-    private static void Add(List<string> parts, RunOutcome outcome, TaskRunStatus status, string label)
-    {
-        var n = outcome.Count(status);
-        if (n > 0)
-        {
-            parts.Add($"{n} {label}");
         }
     }
 

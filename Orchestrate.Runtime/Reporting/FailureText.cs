@@ -25,6 +25,32 @@ public static class FailureText
         _ => [],
     };
 
+    /// <summary>For an exception thrown by user code (not a failed command, not Orchestrate's own error), its
+    /// stack trace, without the frames of the async machinery, at most <paramref name="lines"/> lines.</summary>
+    public static IReadOnlyList<string> StackTrace(Exception? error, int lines)
+    {
+        switch (error)
+        {
+            case null or CommandFailedException or OperationCanceledException:
+                return [];
+            case AggregateException { InnerExceptions.Count: 1 } aggregate:
+                return StackTrace(aggregate.InnerException, lines);
+        }
+
+        if (error.GetType().Assembly == typeof(FailureText).Assembly || error.StackTrace is not { } trace)
+        {
+            return [];
+        }
+
+        return trace.Split('\n')
+            .Select(l => l.Trim())
+            .Where(l => l.StartsWith("at ", StringComparison.Ordinal)
+                && !l.StartsWith("at System.Runtime.CompilerServices.", StringComparison.Ordinal)
+                && !l.StartsWith("at System.Threading.", StringComparison.Ordinal))
+            .Take(lines)
+            .ToList();
+    }
+
     private static bool IsUserCode(StackFrame frame)
     {
         var assembly = frame.GetMethod()?.DeclaringType?.Assembly;

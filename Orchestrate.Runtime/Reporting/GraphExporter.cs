@@ -4,7 +4,9 @@ using Orchestrate.Planning;
 namespace Orchestrate.Reporting;
 
 /// <summary>Writes the task graph for Graphviz (DOT) or Mermaid. Edges point from a task to the tasks that
-/// need it, in the order things run; implicit file-dep edges are dashed and labelled with the file.</summary>
+/// need it, in the order things run; implicit file-dep edges are dashed and labelled with the file. As in
+/// asynciojobs' graphs, a critical task (<c>[Critical]</c>) has a red border and a forever task (<c>[Forever]</c>)
+/// a dashed one.</summary>
 public static class GraphExporter
 {
     /// <summary>The graph (or the given plan of it) in DOT.</summary>
@@ -19,9 +21,25 @@ public static class GraphExporter
         {
             var task = graph.Tasks[i];
             text.Append("  ").Append(DotId(task.Name));
+            var attributes = new List<string>();
             if (task.Doc is { } doc)
             {
-                text.Append(" [tooltip=").Append(DotId(doc)).Append(']');
+                attributes.Add($"tooltip={DotId(doc)}");
+            }
+
+            if (task.Critical == true)
+            {
+                attributes.Add("color=red, penwidth=2");
+            }
+
+            if (task.IsForever)
+            {
+                attributes.Add("style=\"rounded,dashed\"");
+            }
+
+            if (attributes.Count > 0)
+            {
+                text.Append(" [").AppendJoin(", ", attributes).Append(']');
             }
 
             text.AppendLine(";");
@@ -79,6 +97,20 @@ public static class GraphExporter
                 });
                 text.Append('t').Append(i).AppendLine();
             }
+        }
+
+        var critical = tasks.Where(i => graph.Tasks[i].Critical == true).ToList();
+        var forever = tasks.Where(i => graph.Tasks[i].IsForever).ToList();
+        if (critical.Count > 0)
+        {
+            text.AppendLine("  classDef critical stroke:#d00,stroke-width:2px;");
+            text.Append("  class ").AppendJoin(",", critical.Select(i => $"t{i}")).AppendLine(" critical;");
+        }
+
+        if (forever.Count > 0)
+        {
+            text.AppendLine("  classDef forever stroke-dasharray:5 5;");
+            text.Append("  class ").AppendJoin(",", forever.Select(i => $"t{i}")).AppendLine(" forever;");
         }
 
         return text.ToString();

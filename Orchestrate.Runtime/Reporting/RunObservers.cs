@@ -1,0 +1,127 @@
+using Orchestrate.Cli;
+using Orchestrate.Hosting;
+using Orchestrate.Planning;
+using Spectre.Console;
+
+namespace Orchestrate.Reporting;
+
+/// <summary>
+/// Everything that watches one run, built from its request: the live view (on an interactive terminal, without
+/// <c>--no-live</c>), the console reporter (stream or grouped output, the report and debrief), the event file
+/// (<c>--events</c>), the JSON report (<c>--report</c>) and the plan page (<c>--plan</c>). Disposing flushes and
+/// closes them all, whatever the run's outcome (a failure, Ctrl+C).
+/// </summary>
+internal sealed class RunObservers : IAsyncDisposable
+{
+    private readonly LiveView? _live;
+    private readonly EventStreamWriter? _events;
+
+    private RunObservers(IRunObserver observer, ConsoleReporter console, LiveView? live, EventStreamWriter? events)
+    {
+        Observer = observer;
+        Console = console;
+        _live = live;
+        _events = events;
+    }
+
+    /// <summary>The one observer the run reports to.</summary>
+    public IRunObserver Observer { get; }
+
+    /// <summary>The console reporter, for the run's own lines.</summary>
+    public ConsoleReporter Console { get; }
+
+    public static RunObservers Open(OrchestratorSettings settings, TaskGraph graph, RunRequest request, TextWriter output)
+    {
+        var critical = request.Critical ?? false;
+        var symbols = ReportSymbols.Detect();
+        LiveView? live = null;
+        // The cheap checks first: a redirected run (CI, a pipe, the benchmarks) never loads Spectre.Console.
+        if (!request.NoLive && settings.Output is null && !System.Console.IsOutputRedirected)
+        {
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Out) });
+            if (LiveView.ShouldUse(request.NoLive, outputIsConsole: true, console))
+            {
+                live = new LiveView(console, TimeSpan.FromMilliseconds(100), symbols);
+            }
+        }
+
+        var reporter = new ConsoleReporter(live?.Writer ?? output, new ConsoleReporterOptions
+        {
+            Color = request.Color,
+            Grouped = request.Output == "grouped",
+            Report = new RunReport(graph, symbols) { RunCritical = critical, Limit = RunReport.LimitFromEnvironment() },
+        });
+        var observers = new List<IRunObserver>();
+        if (live is not null)
+        {
+            observers.Add(live);
+        }
+
+        observers.Add(reporter);
+        EventStreamWriter? events = null;
+        try
+        {
+            if (request.EventsPath is { } eventsPath)
+            {
+                events = Writable(eventsPath, "--events", EventStreamWriter.Create);
+                observers.Add(events);
+            }
+
+            if (request.ReportPath is { } reportPath)
+            {
+                Writable(reportPath, "--report", path => path);
+                observers.Add(new JsonReportWriter(Path.GetFullPath(reportPath), graph, critical));
+            }
+
+            if (request.PlanPath is { } planPath)
+            {
+                Writable(planPath, "--plan", path => path);
+                observers.Add(new PlanPage(Path.GetFullPath(planPath), graph, critical));
+            }
+        }
+        catch
+        {
+            events?.Dispose();
+            reporter.Dispose();
+            throw;
+        }
+
+        return new RunObservers(CompositeObserver.Of(observers), reporter, live, events);
+
+        // Paths are taken from the current directory, as the shell gave them. A file option's path must be writable before anything runs: a bad one is a usage error, not a lost report.
+        T Writable<T>(string path, string option, Func<string, T> open)
+        {
+            var full = Path.GetFullPath(path);
+            var directory = Path.GetDirectoryName(full);
+            if (directory is null || !Directory.Exists(directory))
+            {
+                throw new UsageException($"{option} {path}: the directory {directory} does not exist: create it or give another path");
+            }
+
+            try
+            {
+                return open(full);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"{option} {path}: cannot write the file: {e.Message}");
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_live is not null)
+            {
+                await _live.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Console.Dispose();
+            _events?.Dispose();
+        }
+    }
+}
