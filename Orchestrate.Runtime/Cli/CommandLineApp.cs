@@ -177,6 +177,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var (graph, hostOfNode) = LoadGraph(parse);
         var requested = parse.GetValue(options.Tasks) ?? [];
         var roots = TaskSelector.Roots(graph, requested);
+        graph = SubTaskExpansion.ForRequestedTargets(graph, requested);
         var request = new RunRequest(graph.Closure(roots), ProjectDirectory(parse), UseColor(parse))
         {
             HostOfNode = hostOfNode,
@@ -245,6 +246,9 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         {
             throw new UsageException("this program declares no tasks: mark methods with [Task] and reference the Orchestrate package, whose source generator registers them");
         }
+
+        // Groups of sub-tasks (not created after another task) become their sub-tasks now, so that they can be named.
+        tasks = SubTaskExpansion.Expand(tasks, ProjectDirectory(parse));
 
         if (!tasks.Any(t => t.Hosts is not null))
         {

@@ -33,6 +33,7 @@ internal static class TaskInfoWriter
             DependencyKind.FileDep => $" (file dep {d.Path} is its target)",
             DependencyKind.CreateAfter => " (created after it)",
             DependencyKind.ResultDep => " (result dep)",
+            DependencyKind.CalcDep => " (computes its deps)",
             _ => "",
         }));
         Field(output, "needed by", graph.Dependents[index].Select(i => graph.Tasks[i].Name));

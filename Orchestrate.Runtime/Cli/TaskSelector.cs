@@ -19,7 +19,8 @@ internal static class TaskSelector
 
     public static int Resolve(TaskGraph graph, string name)
     {
-        if (graph.TryFind(name, out var index) || graph.TryFindTarget(name, out index))
+        // A target no task declares yet, that a task created after another will make (doit's target_regex).
+        if (graph.TryFind(name, out var index) || graph.TryFindTarget(name, out index) || graph.TryFindTargetRegex(name, out index))
         {
             return index;
         }

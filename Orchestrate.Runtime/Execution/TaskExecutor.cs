@@ -30,6 +30,7 @@ internal sealed class TaskExecutor
     private readonly bool[] _wouldRun;
     private readonly bool[] _ignored;
     private readonly Remote.RemoteNodeRunner? _remote;
+    private readonly DynamicTasks? _dynamic;
 
     /// <summary>An executor without a state store: every task runs (embedding, benchmarks).</summary>
     public TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory)
@@ -52,13 +53,18 @@ internal sealed class TaskExecutor
         _checker = store is null ? null : new UpToDateChecker(store, projectDirectory, services, clock);
         _wouldRun = mode.DryRun ? new bool[graph.Tasks.Count] : [];
         _ignored = new bool[graph.Tasks.Count];
+        _dynamic = DynamicTasks.For(graph, this);
     }
 
     private static readonly Task<TaskRunStatus> UpToDate = Task.FromResult(TaskRunStatus.UpToDate);
     private static readonly Task<TaskRunStatus> Ignored = Task.FromResult(TaskRunStatus.Ignored);
     private static readonly Task<TaskRunStatus> Joined = Task.FromResult(TaskRunStatus.Joined);
 
-    public Task<TaskRunStatus> ExecuteAsync(int index, CancellationToken cancellationToken)
+    public Task<TaskRunStatus> ExecuteAsync(int index, CancellationToken cancellationToken) =>
+        _dynamic is null ? ExecutePlainAsync(index, cancellationToken) : _dynamic.ExecuteAsync(index, cancellationToken);
+
+    /// <summary>Runs one task without the run-time features of <see cref="DynamicTasks"/> (the only path of a graph without them).</summary>
+    internal Task<TaskRunStatus> ExecutePlainAsync(int index, CancellationToken cancellationToken)
     {
         var task = _graph.Tasks[index];
         if (task.IsHostGroup)
@@ -192,9 +198,11 @@ internal sealed class TaskExecutor
         return false;
     }
 
-    private async Task<TaskRunStatus> ExecuteCoreAsync(int index, CancellationToken cancellationToken)
+    private Task<TaskRunStatus> ExecuteCoreAsync(int index, CancellationToken cancellationToken) => ExecuteCoreAsync(index, _graph.Tasks[index], cancellationToken);
+
+    /// <summary>Runs one task of the graph as <paramref name="task"/> describes it (its file deps completed at run time).</summary>
+    internal async Task<TaskRunStatus> ExecuteCoreAsync(int index, TaskDescriptor task, CancellationToken cancellationToken)
     {
-        var task = _graph.Tasks[index];
         CurrentTask.Name = task.Name;
         if (_store is null || _checker is null)
         {
@@ -286,7 +294,17 @@ internal sealed class TaskExecutor
         return null;
     }
 
-    private async Task<object?> InvokeAsync(TaskDescriptor task, CancellationToken cancellationToken)
+    /// <summary>The run's machinery (store, checks, processes, events) for another graph: sub-tasks created at run time.</summary>
+    internal TaskExecutor ForGraph(TaskGraph graph) =>
+        new(graph, _services, _runner, _observer, _projectDirectory, _store, _mode, _clock, _remote);
+
+    internal IRunObserver Observer => _observer;
+
+    internal StateStore? Store => _store;
+
+    internal ExecutionMode Mode => _mode;
+
+    internal async Task<object?> InvokeAsync(TaskDescriptor task, CancellationToken cancellationToken)
     {
         var services = await ServicesFor(task, cancellationToken).ConfigureAwait(false);
         var context = new LocalTaskContext(task, _projectDirectory, _runner, _observer, cancellationToken);

@@ -14,6 +14,9 @@ public enum DependencyKind
 
     /// <summary>Declared with <see cref="ResultDepAttribute"/>: runs after it, and is out of date when its result changes.</summary>
     ResultDep,
+
+    /// <summary>Declared with <see cref="CalcDepAttribute"/>: the other task computes this one's deps at run time.</summary>
+    CalcDep,
 }
 
 /// <summary>An edge of the graph: the task depends on <paramref name="Task"/>.</summary>

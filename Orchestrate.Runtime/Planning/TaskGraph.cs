@@ -9,10 +9,12 @@ public sealed class TaskGraph
 {
     private readonly Dictionary<string, int> _byName;
     private readonly Dictionary<string, int> _byTarget;
+    private readonly (int Task, System.Text.RegularExpressions.Regex Regex)[] _targetRegexes;
 
-    private TaskGraph(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName, Dictionary<string, int> byTarget, Dependency[][] dependencies)
+    private TaskGraph(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName, Dictionary<string, int> byTarget, (int, System.Text.RegularExpressions.Regex)[] targetRegexes, Dependency[][] dependencies)
     {
         Tasks = tasks;
+        _targetRegexes = targetRegexes;
         _byName = byName;
         _byTarget = byTarget;
         Dependencies = dependencies;
@@ -65,6 +67,7 @@ public sealed class TaskGraph
             }
         }
 
+        var targetRegexes = SubTaskExpansion.TargetRegexes(tasks);
         var dependencies = new Dependency[tasks.Count][];
         var edges = new List<Dependency>();
         var seen = new HashSet<int>();
@@ -81,6 +84,11 @@ public sealed class TaskGraph
             if (task.CreateAfter is { } after)
             {
                 AddEdge(edges, seen, Resolve(byName, task, after, "is created after"), DependencyKind.CreateAfter, null);
+            }
+
+            foreach (var calc in task.CalcDeps)
+            {
+                AddEdge(edges, seen, Resolve(byName, task, calc, "has its deps computed by"), DependencyKind.CalcDep, null);
             }
 
             foreach (var rule in task.UpToDate)
@@ -109,12 +117,17 @@ public sealed class TaskGraph
                 {
                     AddEdge(edges, seen, producer, DependencyKind.FileDep, fileDep);
                 }
+                else if (targetRegexes.Length > 0 && SubTaskExpansion.MatchTargetRegex(targetRegexes, fileDep) is { } group && group != i)
+                {
+                    // A target that a task created after another will make (doit misses this order, #122/#152).
+                    AddEdge(edges, seen, group, DependencyKind.FileDep, fileDep);
+                }
             }
 
             dependencies[i] = edges.Count == 0 ? [] : edges.ToArray();
         }
 
-        var graph = new TaskGraph(tasks, byName, byTarget, dependencies);
+        var graph = new TaskGraph(tasks, byName, byTarget, targetRegexes, dependencies);
         graph.TopologicalOrder = graph.SortOrThrow();
         return graph;
     }
@@ -127,6 +140,14 @@ public sealed class TaskGraph
 
     /// <summary>The task that declares this target.</summary>
     public bool TryFindTarget(string path, out int index) => _byTarget.TryGetValue(PathNames.Normalize(path), out index);
+
+    /// <summary>The task created after another (<see cref="CreateAfterAttribute"/>) whose target regex matches this
+    /// path: it will make the file once it exists (doit's <c>target_regex</c>).</summary>
+    public bool TryFindTargetRegex(string path, out int index)
+    {
+        index = _targetRegexes.Length == 0 ? -1 : SubTaskExpansion.MatchTargetRegex(_targetRegexes, path) ?? -1;
+        return index >= 0;
+    }
 
     /// <summary>The given tasks and everything they depend on, each after its dependencies.</summary>
     public int[] Closure(IEnumerable<int> roots)

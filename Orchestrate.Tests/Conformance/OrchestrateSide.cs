@@ -55,8 +55,31 @@ internal sealed class OrchestrateSide(Scenario scenario, string directory)
         FileDeps = spec.FileDeps,
         Targets = spec.Targets,
         UpToDate = spec.Rules.Select(r => ToRule(r, directory)).ToArray(),
-        Invoke = invocation => Act(spec, invocation.Context.ProjectDirectory),
+        YieldsSubTasks = spec.SubTasksFrom is not null,
+        CreateAfter = spec.CreateAfter,
+        CreateAfterTargetRegex = spec.TargetRegex,
+        CalcDeps = spec.CalcDeps,
+        Invoke = spec.SubTasksFrom is { } pattern
+            ? invocation => ValueTask.FromResult<object?>(SubTasks(spec, pattern, invocation.Context.ProjectDirectory))
+            : spec.ComputesDepsFrom is { } listing
+                ? invocation => Compute(spec, listing, invocation.Context.ProjectDirectory)
+                : invocation => Act(spec, invocation.Context.ProjectDirectory),
     };
+
+    private static List<SubTask> SubTasks(TaskSpec group, string pattern, string directory) =>
+        Expand(directory, pattern).Select(file => group.SubTask(file)).Select(sub => new SubTask(sub.Name[(group.Name.Length + 1)..])
+        {
+            FileDeps = sub.FileDeps,
+            Targets = sub.Targets,
+            Action = async ctx => await Act(sub, ctx.ProjectDirectory),
+        }).ToList();
+
+    private static async ValueTask<object?> Compute(TaskSpec spec, string listing, string directory)
+    {
+        await Act(spec, directory);
+        var lines = await File.ReadAllLinesAsync(Path.Combine(directory, listing));
+        return new CalculatedDeps { FileDeps = lines.Where(l => l.Length > 0).ToArray() };
+    }
 
     private static UpToDateRule ToRule(Rule rule, string directory) => rule switch
     {

@@ -69,6 +69,33 @@ public sealed record TaskSpec(string Name)
 
     /// <summary>The action appends a line to this file dep while it runs, when <c>params["mutate"]</c> is "true".</summary>
     public string? MutatesDuringRun { get; init; }
+
+    /// <summary>The task is a group (doit's <c>yield</c>): one sub-task per file matching this pattern (<c>dir/*.ext</c>),
+    /// named after the file's name, with the file as its file dep and <see cref="SubTaskTarget"/> as its target.</summary>
+    public string? SubTasksFrom { get; init; }
+
+    /// <summary>A sub-task's target: <c>{stem}</c> is its file's name without the extension.</summary>
+    public string SubTaskTarget { get; init; } = "{stem}.out";
+
+    /// <summary>doit's <c>create_after(executed=...)</c>.</summary>
+    public string? CreateAfter { get; init; }
+
+    /// <summary>doit's <c>create_after(target_regex=...)</c>.</summary>
+    public string? TargetRegex { get; init; }
+
+    /// <summary>doit's <c>calc_dep</c>: the tasks computing this one's deps.</summary>
+    public string[] CalcDeps { get; init; } = [];
+
+    /// <summary>The task computes deps (for <c>calc_dep</c>): it returns the lines of this file as file deps.</summary>
+    public string? ComputesDepsFrom { get; init; }
+
+    /// <summary>A sub-task of this group for one file.</summary>
+    public TaskSpec SubTask(string file)
+    {
+        var name = file[(file.LastIndexOf('/') + 1)..];
+        var stem = name.Contains('.') ? name[..name.LastIndexOf('.')] : name;
+        return new TaskSpec($"{Name}:{name}") { FileDeps = [file], Targets = [SubTaskTarget.Replace("{stem}", stem, StringComparison.Ordinal)] };
+    }
 }
 
 /// <summary>One step of a scenario, applied to both tools' directories.</summary>

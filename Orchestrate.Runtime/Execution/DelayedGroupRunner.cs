@@ -1,0 +1,136 @@
+using Orchestrate.Planning;
+using Orchestrate.Reporting;
+using Orchestrate.Scheduling;
+
+namespace Orchestrate.Execution;
+
+/// <summary>
+/// Runs a group created after another task (doit's <c>create_after</c>): once that task is done, the group's method is
+/// called, so it sees what that task produced; its sub-tasks become a graph of their own, run by a nested scheduler
+/// through the same executor machinery (state store, up-to-date checks, events, process runner), so each is checked,
+/// reported and recorded like any task. The group fails when a sub-task fails.
+/// <para>A sub-task may also name a task of the run (in its deps, or as the producer of one of its file deps): that task
+/// is made sure to be done first, running it now if nothing did yet (<see cref="DynamicTasks.EnsureDoneAsync"/>).</para>
+/// </summary>
+internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor, DynamicTasks dynamic)
+{
+    public async Task<TaskRunStatus> RunAsync(int index, CancellationToken cancellationToken)
+    {
+        var group = graph.Tasks[index];
+        CurrentTask.Name = group.Name;
+        var result = await executor.InvokeAsync(group, cancellationToken).ConfigureAwait(false);
+        var yielded = SubTaskExpansion.SubTasksOf(group, result);
+        List<TaskDescriptor> subTasks;
+        try
+        {
+            subTasks = SubTaskExpansion.Describe(group, yielded);
+        }
+        catch (GraphException e)
+        {
+            throw new DynamicTaskException(e.Message);
+        }
+
+        var own = new HashSet<string>(subTasks.Select(s => s.Name), StringComparer.Ordinal);
+        var outer = new List<int>();
+        for (var k = 0; k < subTasks.Count; k++)
+        {
+            subTasks[k] = WithoutOuterDeps(group, subTasks[k], own, outer);
+        }
+
+        await dynamic.EnsureDoneAsync(outer, index, "a dependency of its sub-tasks", cancellationToken).ConfigureAwait(false);
+
+        TaskGraph subGraph;
+        try
+        {
+            subGraph = TaskGraph.Build(subTasks);
+        }
+        catch (GraphException e)
+        {
+            throw new DynamicTaskException($"the sub-tasks of '{group.Name}' do not form a valid graph: {e.Message}");
+        }
+
+        var plan = yielded is RequestedSubTasks requested ? Requested(group, subGraph, requested) : subGraph.TopologicalOrder;
+        var outcome = await Scheduler.RunAsync(
+            subGraph,
+            plan,
+            executor.ForGraph(subGraph).ExecuteAsync,
+            new SchedulerOptions { Jobs = Environment.ProcessorCount },
+            new NestedObserver(executor.Observer, _ => true),
+            cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!outcome.Succeeded)
+        {
+            var failed = outcome.Tasks.Where(t => t.Status == TaskRunStatus.Failed).ToList();
+            throw new DynamicTaskException(failed.Count == 0
+                ? $"sub-tasks of '{group.Name}' did not run"
+                : $"sub-task {failed[0].Name} failed: {FailureText.Summary(failed[0].Error)}" + (failed.Count > 1 ? $" (and {failed.Count - 1} more)" : ""));
+        }
+
+        return TaskRunStatus.Joined;
+    }
+
+    // References to tasks outside the group are not edges of the nested graph: they are tasks of the run, made sure to
+    // be done before the sub-tasks start. A target clashing with a task of the run is refused, as in any graph.
+    private TaskDescriptor WithoutOuterDeps(TaskDescriptor group, TaskDescriptor subTask, HashSet<string> own, List<int> outer)
+    {
+        foreach (var target in subTask.Targets)
+        {
+            if (graph.TryFindTarget(target, out var other))
+            {
+                throw new DynamicTaskException(
+                    $"sub-task '{subTask.Name}' declares the target '{target}', which task '{graph.Tasks[other].Name}' declares too: each file may be the target of one task only");
+            }
+        }
+
+        foreach (var fileDep in subTask.FileDeps)
+        {
+            if (!Glob.IsPattern(fileDep) && graph.TryFindTarget(fileDep, out var producer))
+            {
+                outer.Add(producer);
+            }
+        }
+
+        if (subTask.DependsOn.All(own.Contains))
+        {
+            return subTask;
+        }
+
+        var inner = new List<string>();
+        foreach (var name in subTask.DependsOn)
+        {
+            if (own.Contains(name))
+            {
+                inner.Add(name);
+            }
+            else if (graph.TryFind(name, out var dependency))
+            {
+                outer.Add(dependency);
+            }
+            else
+            {
+                throw new DynamicTaskException(
+                    $"sub-task '{subTask.Name}' of '{group.Name}' depends on '{name}', which is not a task: name another sub-task as '{group.Name}:name', or a task of the program");
+            }
+        }
+
+        return SubTaskExpansion.Copy(subTask, dependsOn: inner);
+    }
+
+    // Only the sub-tasks making the targets named on the command line (and what they need), as doit does with target_regex.
+    private static int[] Requested(TaskDescriptor group, TaskGraph subGraph, RequestedSubTasks requested)
+    {
+        var roots = new List<int>();
+        foreach (var target in requested.Targets)
+        {
+            if (!subGraph.TryFindTarget(target, out var maker))
+            {
+                throw new DynamicTaskException(
+                    $"'{target}' was requested on the command line as a target of '{group.Name}', but none of its sub-tasks makes it: check the name, or run '{group.Name}' to see what it makes");
+            }
+
+            roots.Add(maker);
+        }
+
+        return subGraph.Closure(roots);
+    }
+}

@@ -1,0 +1,278 @@
+namespace Orchestrate.Tests.Runtime;
+
+/// <summary>Sub-tasks, create_after (with its target regex) and calc_dep, through the real command line, with real
+/// files and processes: descriptors built by hand in the shape the generator will emit.</summary>
+[TestFixture]
+public class DynamicGraphTests
+{
+    /// <summary>A group: its method yields sub-tasks, each logging its name in the harness's order when it runs.</summary>
+    private static TaskDescriptor Group(CliHarness cli, string name, Func<TaskContext, IEnumerable<SubTask>> yield, string? createAfter = null, string? targetRegex = null)
+    {
+        var group = new TaskDescriptor
+        {
+            Name = name,
+            Method = $"Tests.{name}",
+            YieldsSubTasks = true,
+            CreateAfter = createAfter,
+            CreateAfterTargetRegex = targetRegex,
+            Invoke = invocation => ValueTask.FromResult<object?>(yield(invocation.Context).Select(s => s with
+            {
+                Action = async ctx =>
+                {
+                    cli.Order.Enqueue(ctx.TaskName);
+                    if (s.Action is { } action)
+                    {
+                        await action(ctx);
+                    }
+                },
+            }).ToList()),
+        };
+        cli.Tasks.Add(group);
+        return group;
+    }
+
+    /// <summary>The seed's example: early makes the .in files listed in list.txt; build, created after it, turns each
+    /// *.in into *.out (dropping lines that say "bad").</summary>
+    private static CliHarness InToOut(string list = "a b")
+    {
+        var cli = new CliHarness();
+        cli.Write("list.txt", list + "\n");
+        cli.Add("early", ctx => ctx.Shell("for f in $(cat list.txt); do echo \"$f\" > \"$f.in\"; done"), fileDeps: ["list.txt"]);
+        Group(cli, "build", ctx => Directory.GetFiles(ctx.ProjectDirectory, "*.in").Select(Path.GetFileName).Order(StringComparer.Ordinal).Select(file => new SubTask(file!)
+        {
+            // grep -v fails when every line is dropped: an .in file holding only "bad" fails its sub-task.
+            Command = $"grep -v bad {file} > {file![..^3]}.out",
+            FileDeps = [file],
+            Targets = [file[..^3] + ".out"],
+        }), createAfter: "early", targetRegex: @".*\.out");
+        return cli;
+    }
+
+    [Test]
+    public async Task A_sub_task_is_named_group_colon_name_and_the_group_runs_them_all()
+    {
+        using var cli = new CliHarness();
+        Group(cli, "docs", _ => new[] { "intro", "guide" }.Select(page => new SubTask(page)
+        {
+            Doc = $"render {page}",
+            Command = $"mkdir -p out && echo {page} > out/{page}.html",
+            Targets = [$"out/{page}.html"],
+        }));
+
+        var one = await cli.RunAsync("docs:guide");
+        Assert.That(one.ExitCode, Is.EqualTo(0), one.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "docs:guide" }));
+        Assert.That(File.ReadAllText(cli.PathOf("out/guide.html")), Is.EqualTo("guide\n"));
+        Assert.That(File.Exists(cli.PathOf("out/intro.html")), Is.False, "only the named sub-task runs");
+
+        var all = await cli.RunAsync("docs");
+        Assert.That(all.ExitCode, Is.EqualTo(0), all.ToString());
+        Assert.That(cli.TakeOrder().Order(), Is.EqualTo(new[] { "docs:guide", "docs:intro" }));
+        Assert.That(File.ReadAllText(cli.PathOf("out/intro.html")), Is.EqualTo("intro\n"));
+        Assert.That(all.Lines, Does.Not.Contain("-> docs"), "the group's own node runs nothing");
+
+        var list = await cli.RunAsync("list");
+        Assert.That(list.ExitCode, Is.EqualTo(0), list.ToString());
+        Assert.That(list.Lines.Any(l => l.StartsWith("docs:intro", StringComparison.Ordinal) && l.EndsWith("render intro", StringComparison.Ordinal)), Is.True, list.Output);
+        Assert.That(list.Lines.Any(l => l.StartsWith("docs:guide", StringComparison.Ordinal)), Is.True, list.Output);
+    }
+
+    [Test]
+    public async Task Two_sub_tasks_with_one_name_are_one_clear_error_and_nothing_runs()
+    {
+        using var cli = new CliHarness();
+        cli.Add("other", _ => Task.CompletedTask);
+        Group(cli, "docs", _ => [new SubTask("intro"), new SubTask("intro")]);
+
+        var result = await cli.RunAsync("other");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: the task graph is invalid: task 'docs' yields two sub-tasks named 'intro': give each sub-task of a group its own name"));
+        Assert.That(cli.TakeOrder(), Is.Empty);
+    }
+
+    [Test]
+    public async Task Create_after_makes_the_sub_tasks_from_what_the_first_task_wrote_and_a_second_run_is_a_no_op()
+    {
+        using var cli = InToOut();
+
+        var first = await cli.RunAsync("build");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "early", "build:a.in", "build:b.in" }).Or.EqualTo(new[] { "early", "build:b.in", "build:a.in" }));
+        Assert.That(File.ReadAllText(cli.PathOf("a.out")), Is.EqualTo("a\n"));
+        Assert.That(File.ReadAllText(cli.PathOf("b.out")), Is.EqualTo("b\n"));
+        Assert.That(first.Lines, Does.Contain("-> build:a.in (never ran)"));
+
+        var second = await cli.RunAsync("build");
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+        Assert.That(cli.TakeOrder(), Is.Empty, second.Output);
+        Assert.That(second.Lines, Does.Contain("-- build:a.in (up to date)"));
+
+        cli.Write("list.txt", "a b c\n");
+        var third = await cli.RunAsync("build");
+        Assert.That(third.ExitCode, Is.EqualTo(0), third.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "early", "build:c.in" }), "a new .in file is a new sub-task; the others are up to date");
+        Assert.That(File.ReadAllText(cli.PathOf("c.out")), Is.EqualTo("c\n"));
+    }
+
+    [Test]
+    public async Task A_failing_sub_task_fails_its_group_with_its_command()
+    {
+        using var cli = InToOut();
+        cli.Add("after", _ => Task.CompletedTask, dependsOn: ["build"]);
+        await cli.RunAsync("build");
+        cli.TakeOrder();
+        cli.Write("b.in", "bad\n");
+
+        var result = await cli.RunAsync("after");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "build:b.in" }));
+        Assert.That(result.Output, Does.Contain("FAILED build:b.in"));
+        Assert.That(result.Output, Does.Contain("FAILED build: sub-task build:b.in failed: command `grep -v bad b.in > b.out` exited with code 1"));
+        Assert.That(result.Output, Does.Contain("after (needs build)"));
+    }
+
+    [Test]
+    public async Task A_target_matching_the_target_regex_runs_the_first_task_and_only_the_sub_task_that_makes_it()
+    {
+        using var cli = InToOut("a b c");
+
+        var result = await cli.RunAsync("c.out");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "early", "build:c.in" }));
+        Assert.That(File.ReadAllText(cli.PathOf("c.out")), Is.EqualTo("c\n"));
+        Assert.That(File.Exists(cli.PathOf("a.out")), Is.False, "doit runs only the sub-task that makes the requested target");
+
+        var unknown = await cli.RunAsync("d.out");
+        Assert.That(unknown.ExitCode, Is.EqualTo(1), unknown.ToString());
+        Assert.That(unknown.Output, Does.Contain("'d.out' was requested on the command line as a target of 'build', but none of its sub-tasks makes it"));
+    }
+
+    [Test]
+    public async Task A_task_whose_file_dep_a_delayed_sub_task_makes_runs_after_it()
+    {
+        using var cli = InToOut();
+        // Declared first, so that a loader without the target regex edge would run it before build (doit #122/#152).
+        cli.Tasks.Insert(0, cli.Add("use", ctx => ctx.Shell("cat a.out b.out > use.txt"), fileDeps: ["a.out", "b.out"], targets: ["use.txt"]));
+        cli.Tasks.RemoveAt(cli.Tasks.Count - 1);
+
+        var result = await cli.RunAsync("use");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        var order = cli.TakeOrder();
+        Assert.That(order, Has.Length.EqualTo(4), string.Join(" ", order));
+        Assert.That(order[0], Is.EqualTo("early"));
+        Assert.That(order[^1], Is.EqualTo("use"), "use reads what the sub-tasks make: it runs after them");
+        Assert.That(File.ReadAllText(cli.PathOf("use.txt")), Is.EqualTo("a\nb\n"));
+
+        var info = await cli.RunAsync("info", "use");
+        Assert.That(info.Output, Does.Contain("build (file dep a.out is its target)"));
+
+        var again = await cli.RunAsync("use");
+        Assert.That(again.ExitCode, Is.EqualTo(0), again.ToString());
+        Assert.That(cli.TakeOrder(), Is.Empty, again.Output);
+    }
+
+    /// <summary>includes reads main.deps (a list of headers) and returns them as file deps of compile.</summary>
+    private static CliHarness Includes()
+    {
+        var cli = new CliHarness();
+        cli.Write("main.c", "main\n");
+        cli.Write("a.h", "a1\n");
+        cli.Write("b.h", "b1\n");
+        cli.Write("main.deps", "a.h\n");
+        cli.AddWithResult("includes", async ctx =>
+        {
+            var lines = await File.ReadAllLinesAsync(Path.Combine(ctx.ProjectDirectory, "main.deps"));
+            return new CalculatedDeps { FileDeps = lines.Where(l => l.Length > 0).ToArray() };
+        }, fileDeps: ["main.deps"]);
+        var compile = cli.Add("compile", ctx => ctx.Shell("cat main.c " + string.Join(' ', ctx.FileDeps.Where(f => f.EndsWith(".h", StringComparison.Ordinal))) + " > main.o"), fileDeps: ["main.c"], targets: ["main.o"]);
+        cli.Tasks[^1] = WithCalcDeps(compile, "includes");
+        return cli;
+    }
+
+    private static TaskDescriptor WithCalcDeps(TaskDescriptor task, params string[] calcDeps) => new()
+    {
+        Name = task.Name,
+        Method = task.Method,
+        FileDeps = task.FileDeps,
+        Targets = task.Targets,
+        DependsOn = task.DependsOn,
+        CalcDeps = calcDeps,
+        Invoke = task.Invoke,
+    };
+
+    [Test]
+    public async Task Calc_dep_file_deps_take_part_in_the_up_to_date_check_and_follow_the_listing()
+    {
+        using var cli = Includes();
+
+        var first = await cli.RunAsync("compile");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "includes", "compile" }));
+        Assert.That(File.ReadAllText(cli.PathOf("main.o")), Is.EqualTo("main\na1\n"), "the task sees its computed file deps");
+
+        var second = await cli.RunAsync("compile");
+        Assert.That(cli.TakeOrder(), Is.Empty, second.Output);
+
+        cli.Write("a.h", "a2\n");
+        var edited = await cli.RunAsync("compile");
+        Assert.That(edited.ExitCode, Is.EqualTo(0), edited.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "compile" }), "includes is up to date: its recorded result is used");
+        Assert.That(edited.Lines, Does.Contain("-> compile (a.h changed)"));
+
+        cli.Write("b.h", "b2\n");
+        var unlisted = await cli.RunAsync("compile");
+        Assert.That(cli.TakeOrder(), Is.Empty, "b.h is not a dep yet: " + unlisted.Output);
+
+        cli.Write("main.deps", "b.h\n");
+        var relisted = await cli.RunAsync("compile");
+        Assert.That(relisted.ExitCode, Is.EqualTo(0), relisted.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "includes", "compile" }));
+        Assert.That(relisted.Lines, Does.Contain("-> compile (b.h added, a.h removed)"));
+        Assert.That(File.ReadAllText(cli.PathOf("main.o")), Is.EqualTo("main\nb2\n"));
+
+        cli.Write("a.h", "a3\n");
+        var dropped = await cli.RunAsync("compile");
+        Assert.That(cli.TakeOrder(), Is.Empty, "a.h is no longer a dep: " + dropped.Output);
+    }
+
+    [Test]
+    public async Task Calc_dep_task_deps_and_producers_of_computed_file_deps_run_first()
+    {
+        using var cli = new CliHarness();
+        cli.Add("gen", ctx => ctx.Shell("echo generated > gen.h"), targets: ["gen.h"]);
+        cli.Add("stamp", ctx => ctx.Shell("date +%N > stamp.txt"));
+        cli.AddWithResult("scan", _ => Task.FromResult<object?>(new CalculatedDeps { FileDeps = ["gen.h"], TaskDeps = ["stamp"] }));
+        var use = cli.Add("use", ctx => ctx.Shell("cat gen.h stamp.txt > use.txt"), targets: ["use.txt"]);
+        cli.Tasks[^1] = WithCalcDeps(use, "scan");
+
+        var result = await cli.RunAsync("use", "-j", "1");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        var order = cli.TakeOrder();
+        Assert.That(order[0], Is.EqualTo("scan"), string.Join(" ", order));
+        Assert.That(order[^1], Is.EqualTo("use"), string.Join(" ", order));
+        Assert.That(order.Order(), Is.EqualTo(new[] { "gen", "scan", "stamp", "use" }), "gen (the producer of gen.h) and stamp (a computed task dep) run, each once");
+        Assert.That(File.ReadAllText(cli.PathOf("use.txt")), Does.StartWith("generated\n"));
+
+        var both = await cli.RunAsync("use", "stamp");
+        Assert.That(both.ExitCode, Is.EqualTo(0), both.ToString());
+        Assert.That(cli.TakeOrder().Count(n => n == "stamp"), Is.EqualTo(1), "a task of the run needed at run time runs once: " + both.Output);
+    }
+
+    [Test]
+    public async Task A_calc_dep_naming_no_task_fails_the_task_with_one_line()
+    {
+        using var cli = new CliHarness();
+        cli.AddWithResult("scan", _ => Task.FromResult<object?>(new CalculatedDeps { TaskDeps = ["nope"] }));
+        cli.Tasks.Add(WithCalcDeps(new TaskDescriptor { Name = "use", Invoke = _ => ValueTask.FromResult<object?>(null) }, "scan"));
+
+        var result = await cli.RunAsync("use");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Output, Does.Contain("FAILED use").And.Contain("task 'scan' computed a task dep 'nope' for 'use', which is not a task"));
+    }
+}
