@@ -132,7 +132,7 @@ public sealed class RunReport
     {
         TaskRunStatus.Succeeded => "ok",
         TaskRunStatus.WouldRun => reasons.TryGetValue(task.Name, out var why) ? $"would run: {why}" : "would run",
-        TaskRunStatus.Joined => "all its hosts done",
+        TaskRunStatus.Joined => task.Host is null ? "all its parts done" : $"all its phases done on {task.Host}",
         TaskRunStatus.Failed when task.Name == abortedBy => $"FAILED, aborted the run: {FailureText.Summary(task.Error)}",
         TaskRunStatus.Failed => $"FAILED: {FailureText.Summary(task.Error)}",
         TaskRunStatus.Tolerated => $"failed, tolerated: {FailureText.Summary(task.Error)}",
