@@ -223,8 +223,15 @@ public sealed class TaskGraph
 
     private static List<int> Entries(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName, int element)
     {
-        var path = new List<int>();
-        while (tasks[element].Sequence.Count > 0)
+        var entries = new List<int>();
+        AddEntries(tasks, byName, element, [], entries);
+        return entries;
+    }
+
+    private static void AddEntries(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName, int element, List<int> path, List<int> entries)
+    {
+        var task = tasks[element];
+        if (task.Sequence.Count > 0)
         {
             if (path.Contains(element))
             {
@@ -232,19 +239,25 @@ public sealed class TaskGraph
                 throw new GraphException($"dependency cycle: {string.Join(" -> ", cycle)} (each sequence starts with the next): remove one of these elements");
             }
 
+            var first = task.Sequence[0];
             path.Add(element);
-            var first = tasks[element].Sequence[0];
-            element = byName.TryGetValue(first, out var index)
+            AddEntries(tasks, byName, byName.TryGetValue(first, out var index)
                 ? index
-                : throw new GraphException($"task '{tasks[element].Name}' has '{first}' in its [Sequence], which is not a task: declare it with [Task] or fix the name");
+                : throw new GraphException($"task '{task.Name}' has '{first}' in its [Sequence], which is not a task: declare it with [Task] or fix the name"), path, entries);
+            path.RemoveAt(path.Count - 1);
         }
-
-        if (!tasks[element].IsHostGroup)
+        else if (task.IsHostGroup)
         {
-            return [element];
+            // The group node only joins its host nodes: they are where the task starts.
+            foreach (var node in task.DependsOn)
+            {
+                AddEntries(tasks, byName, Resolve(byName, task, node, "depends on"), path, entries);
+            }
         }
-
-        return [.. tasks[element].DependsOn.Select(node => Resolve(byName, tasks[element], node, "depends on"))];
+        else
+        {
+            entries.Add(element);
+        }
     }
 
     private static void AddEdge(List<Dependency> edges, HashSet<int> seen, int target, DependencyKind kind, string? path)

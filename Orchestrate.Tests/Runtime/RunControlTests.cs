@@ -380,6 +380,27 @@ public class RunControlTests
     }
 
     [Test]
+    public void A_host_task_in_a_sequence_waits_on_every_host()
+    {
+        using var run = new RunControlHarness();
+        run.Add("build", _ => Task.CompletedTask);
+        run.Add("notify", _ => Task.CompletedTask);
+        // The shape host expansion gives a host task: one node per host, and a group node that joins them.
+        run.Cli.Tasks.Add(new TaskDescriptor { Name = "deploy:n1", Host = "n1", Invoke = _ => ValueTask.FromResult<object?>(null) });
+        run.Cli.Tasks.Add(new TaskDescriptor { Name = "deploy:n2", Host = "n2", Invoke = _ => ValueTask.FromResult<object?>(null) });
+        run.Cli.Tasks.Add(new TaskDescriptor { Name = "deploy", IsHostGroup = true, DependsOn = ["deploy:n1", "deploy:n2"], Invoke = _ => ValueTask.FromResult<object?>(null) });
+        run.Sequence("release", ["build", "deploy", "notify"]);
+
+        var graph = TaskGraph.Build(run.Cli.Tasks);
+
+        string[] DependenciesOf(string task) =>
+            graph.TryFind(task, out var i) ? [.. graph.Dependencies[i].Select(d => graph.Tasks[d.Task].Name).Order()] : throw new AssertionException(task);
+        Assert.That(DependenciesOf("deploy:n1"), Is.EqualTo(new[] { "build" }), "each host starts after the element before");
+        Assert.That(DependenciesOf("deploy:n2"), Is.EqualTo(new[] { "build" }));
+        Assert.That(DependenciesOf("notify"), Is.EqualTo(new[] { "deploy" }), "the next element waits for every host");
+    }
+
+    [Test]
     public void A_sequence_naming_no_task_or_making_a_cycle_is_rejected_with_one_clear_line()
     {
         using var unknown = new RunControlHarness();
