@@ -6,7 +6,7 @@ namespace Orchestrate.Tests.Runtime;
 /// <summary>
 /// The examples of asynciojobs' README and early notebook, as Orchestrate tasks: each gives the same observable
 /// order of starts and ends, and the same outcome (orchestrate's True or False), as the document shows. Durations
-/// are scaled up (0.3 s steps) so that the order holds on a loaded machine; the document's <c>mycoro(t)</c> prints
+/// are scaled up (0.4 s steps) so that the order holds on a loaded machine; the document's <c>mycoro(t)</c> prints
 /// <c>-&gt; </c>, sleeps, prints <c>&lt;- </c>, here with a real <c>sleep</c> process.
 /// </summary>
 [TestFixture]
@@ -16,9 +16,9 @@ public class AsyncioJobsExamplesTests
     public async Task A_jobs_without_requirements_run_in_parallel()
     {
         using var run = new RunControlHarness();
-        run.Sleeper("a1", 0.3);
-        run.Sleeper("a2", 0.6);
-        run.Sleeper("a3", 0.9);
+        run.Sleeper("a1", 0.4);
+        run.Sleeper("a2", 0.8);
+        run.Sleeper("a3", 1.2);
 
         var outcome = await run.RunAsync(["a1", "a2", "a3"]);
 
@@ -32,9 +32,9 @@ public class AsyncioJobsExamplesTests
     public async Task B_a_requirement_delays_a_job_until_the_one_it_requires_is_done()
     {
         using var run = new RunControlHarness();
-        run.Sleeper("b1", 0.3);
-        run.Sleeper("b2", 0.6, dependsOn: ["b1"]);
-        run.Sleeper("b3", 0.6);
+        run.Sleeper("b1", 0.4);
+        run.Sleeper("b2", 0.8, dependsOn: ["b1"]);
+        run.Sleeper("b3", 0.8);
 
         var outcome = await run.RunAsync(["b1", "b2", "b3"]);
 
@@ -48,10 +48,10 @@ public class AsyncioJobsExamplesTests
     public async Task C_a_sequence_is_the_same_as_the_requirements_it_stands_for()
     {
         using var run = new RunControlHarness();
-        run.Sleeper("bp1", 0.3);
-        run.Sleeper("bp2", 0.6);
+        run.Sleeper("bp1", 0.4);
+        run.Sleeper("bp2", 0.8);
         run.Sequence("bp", ["bp1", "bp2"]);
-        run.Sleeper("j3", 0.6);
+        run.Sleeper("j3", 0.8);
 
         var outcome = await run.RunAsync(["bp", "j3"]);
 
@@ -76,9 +76,9 @@ public class AsyncioJobsExamplesTests
             await bus.Writer.WriteAsync($"<- {label}");
         };
 
-        run.Add("c1", Worker("c1", 0.3));
-        run.Add("c2", Worker("c2", 0.6));
-        run.Add("c3", Worker("c3", 0.6), ["c1"]);
+        run.Add("c1", Worker("c1", 0.4));
+        run.Add("c2", Worker("c2", 0.8));
+        run.Add("c3", Worker("c3", 0.8), ["c1"]);
         run.Add("monitor", async ctx =>
         {
             try

@@ -188,6 +188,22 @@ public class RunControlTests
     }
 
     [Test]
+    public async Task A_non_critical_task_past_its_timeout_is_tolerated()
+    {
+        using var run = new RunControlHarness();
+        run.Add("probe", ctx => ctx.Run("sleep", "30"), critical: false, timeout: 0.3);
+        run.Add("after-probe", _ => Task.CompletedTask, ["probe"]);
+
+        var outcome = await run.RunAsync(["after-probe"]);
+        var result = await run.Cli.RunAsync("after-probe");
+
+        Assert.That(outcome.StatusOf("probe"), Is.EqualTo(TaskRunStatus.Tolerated));
+        Assert.That(outcome.Of("probe").Error?.Message, Is.EqualTo("timed out after 0.3s"));
+        Assert.That(outcome.StatusOf("after-probe"), Is.EqualTo(TaskRunStatus.Succeeded));
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+    }
+
+    [Test]
     public async Task A_task_that_ignores_its_token_is_given_up_on_after_its_timeout_and_the_grace_period()
     {
         using var run = new RunControlHarness();
