@@ -175,6 +175,24 @@ public class RunControlTests
     }
 
     [Test]
+    public async Task A_task_forking_children_as_it_is_cut_leaves_none_behind()
+    {
+        // The shell forks all the time: a kill that lists the tree once and kills it would miss the child forked
+        // in between, which would then outlive the run.
+        using var run = new RunControlHarness();
+        var pidFile = Path.Combine(run.Directory, "children.pid");
+        run.Add("spawner", ctx => ctx.Shell($"while true; do sleep 30 & echo $! >> '{pidFile}'; done"), timeout: 0.5);
+
+        var outcome = await run.RunAsync(["spawner"]);
+        await Task.Delay(200);
+
+        Assert.That(outcome.StatusOf("spawner"), Is.EqualTo(TaskRunStatus.TimedOut));
+        var pids = (await File.ReadAllLinesAsync(pidFile)).Where(l => l.Length > 0).Select(int.Parse).ToArray();
+        Assert.That(pids, Is.Not.Empty);
+        Assert.That(pids.Where(ProcessAlive), Is.Empty, "every child is killed with its shell");
+    }
+
+    [Test]
     public async Task A_tasks_own_timeout_through_the_command_line_exits_1()
     {
         using var run = new RunControlHarness();
