@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Orchestrate.Execution;
@@ -18,7 +20,7 @@ public sealed record ProcessOutcome(CommandResult Result, bool TimedOut);
 /// The one way Orchestrate starts local processes: no shell unless asked, standard input closed,
 /// output read line by line as it comes, and the whole process tree killed on cancellation or timeout.
 /// </summary>
-public sealed class ProcessRunner
+public sealed partial class ProcessRunner
 {
     // Output kept in memory per stream; past this the oldest text is dropped (the tail matters for errors).
     private const int MaxCapturedChars = 8 * 1024 * 1024;
@@ -89,7 +91,7 @@ public sealed class ProcessRunner
         }
         catch (OperationCanceledException)
         {
-            KillTree(process);
+            await KillTreeAsync(process).ConfigureAwait(false);
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
             // The pipes close once the tree is gone; a process that escaped the tree is not waited for.
             await Task.WhenAny(Task.WhenAll(readOut, readErr), Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None)).ConfigureAwait(false);
@@ -148,8 +150,13 @@ public sealed class ProcessRunner
         }
     }
 
-    private static void KillTree(Process process)
+    private static async Task KillTreeAsync(Process process)
     {
+        if (OperatingSystem.IsLinux())
+        {
+            await FreezeAndKillAsync(process.Id).ConfigureAwait(false);
+        }
+
         try
         {
             process.Kill(entireProcessTree: true);
@@ -163,6 +170,86 @@ public sealed class ProcessRunner
             // Exited between the check and the kill.
         }
     }
+
+    private const int SigKill = 9;
+    private const int SigStop = 19;
+
+    // Killing a tree process by process races with a shell forking a child right then: the child, missed, would
+    // outlive the run. So the tree is first stopped (SIGSTOP) from the root down, each process seen stopped before
+    // its children are listed, so that no stopped process can fork any more; then every process of it is killed.
+    private static async Task FreezeAndKillAsync(int root)
+    {
+        var frozen = new List<int>();
+        var seen = new HashSet<int>();
+        var next = new List<int> { root };
+        while (next.Count > 0)
+        {
+            foreach (var pid in next)
+            {
+                if (seen.Add(pid) && Kill(pid, SigStop) == 0)
+                {
+                    frozen.Add(pid);
+                    await WaitStoppedAsync(pid).ConfigureAwait(false);
+                }
+            }
+
+            next = Descendants(frozen, seen);
+        }
+
+        foreach (var pid in frozen)
+        {
+            _ = Kill(pid, SigKill);
+        }
+    }
+
+    private static async Task WaitStoppedAsync(int pid)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency / 5);
+        while (Stopwatch.GetTimestamp() < deadline && ProcessState(pid) is { } state && state is not ('T' or 't' or 'Z' or 'X'))
+        {
+            await Task.Yield();
+        }
+    }
+
+    // The processes whose parent is one of the frozen ones and that are not seen yet.
+    private static List<int> Descendants(List<int> frozen, HashSet<int> seen)
+    {
+        var parents = new HashSet<int>(frozen);
+        var found = new List<int>();
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) &&
+                !seen.Contains(pid) && ParentOf(pid) is { } parent && parents.Contains(parent))
+            {
+                found.Add(pid);
+            }
+        }
+
+        return found;
+    }
+
+    private static char? ProcessState(int pid) => ReadStat(pid) is { } fields ? fields[0][0] : null;
+
+    private static int? ParentOf(int pid) =>
+        ReadStat(pid) is { Length: > 1 } fields && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : null;
+
+    // The fields of /proc/PID/stat after the command name (which may hold spaces): state, parent, ...
+    private static string[]? ReadStat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            var end = text.LastIndexOf(')');
+            return end < 0 || end + 2 >= text.Length ? null : text[(end + 2)..].Split(' ', 3);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 }
 
 /// <summary>A program could not be started (not found, not executable).</summary>

@@ -35,6 +35,14 @@ internal static class RunDefaults
             throw new UsageException($"configuration: {e.Message}: fix the Orchestrate section of {file} or the Orchestrate__* environment variables");
         }
 
+        foreach (var (name, limit) in options.Resources)
+        {
+            if (limit < 1)
+            {
+                throw new UsageException($"configuration: Orchestrate:Resources:{name} is {limit}: a resource limit must be 1 or more");
+            }
+        }
+
         return options.Jobs < 0
             ? throw new UsageException($"configuration: Orchestrate:Jobs is {options.Jobs}: it must be 0 (the processor count) or more")
             : options;

@@ -28,6 +28,13 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
             Jobs = request.Jobs ?? (configured.Jobs > 0 ? configured.Jobs : Environment.ProcessorCount),
             Forks = request.Forks ?? (configured.Forks > 0 ? configured.Forks : 50),
             KeepGoing = request.KeepGoing ?? configured.KeepGoing,
+            Critical = request.Critical ?? configured.Critical,
+            Timeout = request.Timeout,
+            // The command line's limits win over configuration's, resource by resource.
+            ResourceLimits = request.Resources.Count == 0 ? configured.Resources : configured.Resources
+                .Where(r => !request.Resources.ContainsKey(r.Key))
+                .Concat(request.Resources)
+                .ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal),
         };
         // One connection per host and user, opened on first use, all closed when the run ends, whatever its outcome.
         var remoteNodes = request.Plan.Any(i => graph.Tasks[i].Host is not null);
@@ -50,7 +57,8 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
             observers.Console.WriteLine($"plan written to {request.PlanPath}: nothing ran");
         }
 
-        return outcome.Cancelled ? ExitCodes.Cancelled : outcome.Succeeded ? ExitCodes.Success : ExitCodes.TaskFailed;
+        // A run cut by its own timeout or aborted by a critical task failed (1); 130 stays for Ctrl+C.
+        return outcome.Cancelled && !outcome.TimedOut ? ExitCodes.Cancelled : outcome.Succeeded ? ExitCodes.Success : ExitCodes.TaskFailed;
     }
 }
 

@@ -17,6 +17,10 @@ public enum DependencyKind
 
     /// <summary>Declared with <see cref="CalcDepAttribute"/>: the other task computes this one's deps at run time.</summary>
     CalcDep,
+
+    /// <summary>An order given by a <see cref="SequenceAttribute"/>: the next element after the one before it, the
+    /// sequence task after its last element, the first element after the sequence task's own dependencies.</summary>
+    Sequence,
 }
 
 /// <summary>An edge of the graph: the task depends on <paramref name="Task"/>.</summary>

@@ -1,7 +1,7 @@
 namespace Orchestrate.Planning;
 
 /// <summary>
-/// The tasks of a program and the edges between them: explicit dependencies, create-after, and
+/// The tasks of a program and the edges between them: explicit dependencies, create-after, sequences, and
 /// implicit ones where a file dep is another task's target. Tasks are numbered; edges are arrays
 /// of numbers, so that planning and scheduling a hundred thousand tasks stays cheap.
 /// </summary>
@@ -68,6 +68,7 @@ public sealed class TaskGraph
         }
 
         var targetRegexes = SubTaskExpansion.TargetRegexes(tasks);
+        var sequenced = SequenceEdges(tasks, byName);
         var dependencies = new Dependency[tasks.Count][];
         var edges = new List<Dependency>();
         var seen = new HashSet<int>();
@@ -96,6 +97,14 @@ public sealed class TaskGraph
                 if (rule is ResultDepRule resultDep)
                 {
                     AddEdge(edges, seen, Resolve(byName, task, resultDep.Task, "depends on the result of"), DependencyKind.ResultDep, null);
+                }
+            }
+
+            if (sequenced?[i] is { } sequencedAfter)
+            {
+                foreach (var previous in sequencedAfter)
+                {
+                    AddEdge(edges, seen, previous, DependencyKind.Sequence, null);
                 }
             }
 
@@ -185,6 +194,91 @@ public sealed class TaskGraph
         }
 
         return order;
+    }
+
+    // Sequence S = [e1..en]: Entry(e(k+1)) runs after ek, S after en, and Entry(e1) after S's own dependencies,
+    // where Entry(x) is x, or for a sequence the Entry of its first element (so nested sequences chain), or for a
+    // host task's group node each of its host nodes (the group node only joins them).
+    private static List<int>?[]? SequenceEdges(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName)
+    {
+        List<int>?[]? after = null;
+        for (var s = 0; s < tasks.Count; s++)
+        {
+            var sequence = tasks[s];
+            if (sequence.Sequence.Count == 0)
+            {
+                continue;
+            }
+
+            after ??= new List<int>?[tasks.Count];
+            var elements = new int[sequence.Sequence.Count];
+            for (var e = 0; e < elements.Length; e++)
+            {
+                var name = sequence.Sequence[e];
+                elements[e] = byName.TryGetValue(name, out var element)
+                    ? element
+                    : throw new GraphException($"task '{sequence.Name}' has '{name}' in its [Sequence], which is not a task: declare it with [Task] or fix the name");
+            }
+
+            for (var e = 1; e < elements.Length; e++)
+            {
+                foreach (var entry in Entries(tasks, byName, elements[e]))
+                {
+                    (after[entry] ??= []).Add(elements[e - 1]);
+                }
+            }
+
+            (after[s] ??= []).Add(elements[^1]);
+            foreach (var name in sequence.DependsOn)
+            {
+                var dependency = Resolve(byName, sequence, name, "depends on");
+                foreach (var entry in Entries(tasks, byName, elements[0]))
+                {
+                    (after[entry] ??= []).Add(dependency);
+                }
+            }
+        }
+
+        return after;
+    }
+
+    private static List<int> Entries(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName, int element)
+    {
+        var entries = new List<int>();
+        AddEntries(tasks, byName, element, [], entries);
+        return entries;
+    }
+
+    private static void AddEntries(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName, int element, List<int> path, List<int> entries)
+    {
+        var task = tasks[element];
+        if (task.Sequence.Count > 0)
+        {
+            if (path.Contains(element))
+            {
+                var cycle = path.Skip(path.IndexOf(element)).Append(element).Select(i => tasks[i].Name);
+                throw new GraphException($"dependency cycle: {string.Join(" -> ", cycle)} (each sequence starts with the next): remove one of these elements");
+            }
+
+            var first = task.Sequence[0];
+            path.Add(element);
+            AddEntries(tasks, byName, byName.TryGetValue(first, out var index)
+                ? index
+                : throw new GraphException($"task '{task.Name}' has '{first}' in its [Sequence], which is not a task: declare it with [Task] or fix the name"), path, entries);
+            path.RemoveAt(path.Count - 1);
+        }
+        else if (task.IsHostGroup)
+        {
+            // The group node only joins its host nodes: they are where the task starts.
+            foreach (var node in task.DependsOn)
+            {
+                AddEntries(tasks, byName, Resolve(byName, task, node, "depends on"), path, entries);
+            }
+        }
+        else
+        {
+            entries.Add(element);
+        }
     }
 
     private static void AddEdge(List<Dependency> edges, HashSet<int> seen, int target, DependencyKind kind, string? path)

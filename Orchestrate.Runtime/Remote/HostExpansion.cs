@@ -136,10 +136,12 @@ internal sealed class Expansion(Dictionary<string, IReadOnlyList<HostSpec>> host
             Add(Node(task, host, prefix, SequencePhase.None, dependsOn, new PhaseContent
             {
                 FileDeps = [.. task.FileDeps.Select(p => HostExpansion.Substitute(p, host)), .. task.Ships.Select(s => HostExpansion.Substitute(s.Local, host))],
-                Targets = [.. task.Targets.Select(p => HostExpansion.Substitute(p, host))],
+                Targets = [.. task.Targets.Select(p => HostExpansion.Substitute(p, host)), .. task.Fetches.Select(f => HostExpansion.FetchTarget(f, host))],
                 UpToDate = task.UpToDate,
                 RemoteSteps = task.RemoteSteps,
                 RemoteTargets = task.RemoteTargets,
+                Ships = task.Ships,
+                Fetches = task.Fetches,
                 Invoke = task.Invoke,
             }), host);
             return prefix;
@@ -193,7 +195,8 @@ internal sealed class Expansion(Dictionary<string, IReadOnlyList<HostSpec>> host
 
     // More than the remote steps phase (and the method's body): the task runs as a chain of phase nodes.
     private static bool HasPhases(TaskDescriptor task) =>
-        task.LocalPre is not null || task.LocalPost is not null || task.Ships.Count > 0 || task.Fetches.Count > 0;
+        !task.IsForever && task.Sequence.Count == 0
+        && (task.LocalPre is not null || task.LocalPost is not null || task.Ships.Count > 0 || task.Fetches.Count > 0);
 
     // Adds the phase nodes of one sequence, chained in phase order; returns the last.
     private string AddPhases(TaskDescriptor task, HostSpec host, string prefix, IReadOnlyList<string> dependsOn, string? item = null)
@@ -286,6 +289,9 @@ internal sealed class Expansion(Dictionary<string, IReadOnlyList<HostSpec>> host
         Critical = task.Critical,
         Timeout = task.Timeout,
         Resources = task.Resources,
+        // A forever or sequence host task runs as one node per host: its phases are not split (see HasPhases).
+        IsForever = phase == SequencePhase.None && task.IsForever,
+        Sequence = phase == SequencePhase.None ? task.Sequence : [],
         ServiceType = task.ServiceType,
         TakesServices = task.TakesServices,
         Clean = task.Clean,

@@ -7,11 +7,37 @@ namespace Orchestrate.Scheduling;
 
 /// <summary>
 /// Runs a plan (tasks in topological order) with bounded parallelism: a task starts once every task it
-/// depends on succeeded. A failure blocks its dependents and, without keep-going, stops new starts.
-/// One loop owns all state; tasks report completion through a channel, so no locks are needed.
+/// depends on is done. One loop owns all state; tasks report completion through a channel, so no locks are needed.
 /// </summary>
+/// <remarks>
+/// <para>What a failure does depends on the task (asynciojobs' <c>critical</c>). A critical task
+/// (<c>[Critical]</c>, or any task that does not say when <see cref="SchedulerOptions.Critical"/> is set) aborts the
+/// run: running tasks are cancelled through their token (their processes killed) and end
+/// <see cref="TaskRunStatus.Cancelled"/>, nothing new starts (<see cref="TaskRunStatus.NotRun"/>), and
+/// <see cref="RunOutcome.AbortedBy"/> names it. A task that does not say follows doit: its failure blocks its
+/// dependents and, without keep-going, stops new starts while running tasks finish. A <c>[Critical(false)]</c>
+/// task's failure is <see cref="TaskRunStatus.Tolerated"/>: its dependents run and the run may succeed. A host
+/// node's failure stays on its host (the other hosts go on) unless the task is critical; an unreachable host never
+/// aborts the run.</para>
+/// <para>A forever task (<see cref="TaskDescriptor.IsForever"/>) starts when its dependencies are done, takes no job
+/// slot, and its dependents wait only for it to have started, not ended. Once every other task of the plan is
+/// finished (done, failed, blocked...), the forever tasks still running are cancelled and end
+/// <see cref="TaskRunStatus.Stopped"/>, which counts as done. A plan made only of forever tasks runs until they end,
+/// the run's timeout, or cancellation.</para>
+/// <para>A task's own timeout (<see cref="TaskDescriptor.Timeout"/>) cancels its token (killing its processes) and
+/// ends it <see cref="TaskRunStatus.TimedOut"/>, a failure under the rules above. The run's timeout
+/// (<see cref="SchedulerOptions.Timeout"/>) cuts every running task (<see cref="TaskRunStatus.TimedOut"/>) and starts
+/// nothing more (<see cref="RunOutcome.TimedOut"/>). A task that ignores its token is given up on after
+/// <see cref="SchedulerOptions.CancellationGrace"/>.</para>
+/// <para>Named resources (<see cref="TaskDescriptor.Resources"/>) bound how many tasks using them run at once; a ready
+/// task whose resource is full waits while other ready tasks start.</para>
+/// </remarks>
 public static class Scheduler
 {
+    private const byte LocalPool = 0;
+    private const byte RemotePool = 1;
+    private const byte ForeverPool = 2;
+
     /// <summary>Runs the plan. <paramref name="execute"/> runs one task (by graph index) and throws on failure.</summary>
     public static Task<RunOutcome> RunAsync(
         TaskGraph graph,
@@ -36,7 +62,7 @@ public static class Scheduler
         IRunObserver observer,
         CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
+        var runStarted = Stopwatch.GetTimestamp();
         var count = plan.Length;
         var local = new int[graph.Tasks.Count];
         Array.Fill(local, -1);
@@ -50,83 +76,363 @@ public static class Scheduler
         var durations = new TimeSpan[count];
         var errors = new Exception?[count];
         var blockedBy = new string?[count];
-        // Two pools: local tasks share the jobs, host nodes share the forks (hosts in flight).
+        // When each task started (a Stopwatch timestamp); 0: not started.
+        var startedAt = new long[count];
+        // Three pools: local tasks share the jobs, host nodes share the forks (hosts in flight), forever tasks take no slot.
         var ready = new Queue<int>();
         var readyRemote = new Queue<int>();
-        var remote = new bool[count];
+        var readyForever = new Queue<int>();
+        var pool = new byte[count];
+        var nonForever = 0;
+        // Run control that costs something per task is set up only when some task of the plan uses it.
+        CancellationTokenSource?[]? own = null;
+        int[]?[]? resources = null;
         for (var k = 0; k < count; k++)
         {
-            remote[k] = graph.Tasks[plan[k]].Host is not null;
+            var task = graph.Tasks[plan[k]];
+            pool[k] = task.IsForever ? ForeverPool : task.Host is null ? LocalPool : RemotePool;
+            if (task.IsForever || task.Timeout is not null)
+            {
+                own ??= new CancellationTokenSource?[count];
+            }
+
+            if (task.Resources.Count > 0)
+            {
+                resources ??= new int[]?[count];
+            }
+
+            nonForever += task.IsForever ? 0 : 1;
             pending[k] = graph.Dependencies[plan[k]].Length;
             if (pending[k] == 0)
             {
-                (remote[k] ? readyRemote : ready).Enqueue(k);
+                Enqueue(k);
             }
         }
 
+        int[] limits = [], inUse = [];
+        if (resources is not null)
+        {
+            (limits, inUse) = ResourceTable(graph, plan, options, resources);
+        }
+
+        var waiting = new List<int>();
+
         observer.RunStarting(Array.ConvertAll(plan, i => graph.Tasks[i].Name));
-        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var runTimer = options.Timeout is { } runLimit ? new CancellationTokenSource(runLimit) : null;
+        using var run = runTimer is null
+            ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
+            : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runTimer.Token);
         var token = run.Token;
-        var completions = Channel.CreateUnbounded<int>(new UnboundedChannelOptions { SingleReader = true });
+        var completions = Channel.CreateUnbounded<Completion>(new UnboundedChannelOptions { SingleReader = true });
         var jobs = Math.Max(1, options.Jobs);
         var forks = Math.Max(1, options.Forks);
         var running = 0;
+        var runningLocal = 0;
         var runningRemote = 0;
+        var runningForever = 0;
         var stopping = false;
+        var cut = Cut.None;
+        var runCut = false;
+        string? abortedBy = null;
+        var foreverStopped = false;
+        long graceDeadline = 0;
 
-        async Task RunOne(int k)
+        void Enqueue(int k) =>
+            (pool[k] switch
+            {
+                LocalPool => ready,
+                RemotePool => readyRemote,
+                _ => readyForever,
+            }).Enqueue(k);
+
+        void StartReady()
         {
-            var begin = Stopwatch.GetTimestamp();
+            if (waiting.Count > 0)
+            {
+                StartWaiting();
+            }
+
+            while (readyForever.TryDequeue(out var next))
+            {
+                TryStart(next);
+            }
+
+            while (runningLocal < jobs && ready.TryDequeue(out var next))
+            {
+                TryStart(next);
+            }
+
+            while (runningRemote < forks && readyRemote.TryDequeue(out var next))
+            {
+                TryStart(next);
+            }
+        }
+
+        bool HasRoom(int k) => pool[k] switch
+        {
+            LocalPool => runningLocal < jobs,
+            RemotePool => runningRemote < forks,
+            _ => true,
+        };
+
+        // Tasks that waited for a resource go first, in the order they became ready; one whose pool is full, or
+        // whose resource is still taken, keeps its place while the others start.
+        void StartWaiting()
+        {
+            var kept = 0;
+            for (var w = 0; w < waiting.Count; w++)
+            {
+                var k = waiting[w];
+                if (status[k] != TaskRunStatus.Pending)
+                {
+                    continue;
+                }
+
+                if (HasRoom(k) && Acquire(resources![k]!))
+                {
+                    Start(k);
+                }
+                else
+                {
+                    waiting[kept++] = k;
+                }
+            }
+
+            waiting.RemoveRange(kept, waiting.Count - kept);
+        }
+
+        void TryStart(int k)
+        {
+            // A task made ready by a forever task's start may have been blocked since by that task's failure.
+            if (status[k] != TaskRunStatus.Pending)
+            {
+                return;
+            }
+
+            if (resources?[k] is { } needs && !Acquire(needs))
+            {
+                waiting.Add(k);
+                return;
+            }
+
+            Start(k);
+        }
+
+        bool Acquire(int[] needs)
+        {
+            foreach (var r in needs)
+            {
+                if (inUse[r] >= limits[r])
+                {
+                    return false;
+                }
+            }
+
+            foreach (var r in needs)
+            {
+                inUse[r]++;
+            }
+
+            return true;
+        }
+
+        void Start(int k)
+        {
+            running++;
+            switch (pool[k])
+            {
+                case LocalPool:
+                    runningLocal++;
+                    break;
+                case RemotePool:
+                    runningRemote++;
+                    break;
+                default:
+                    runningForever++;
+                    break;
+            }
+
+            startedAt[k] = Stopwatch.GetTimestamp();
+            var task = graph.Tasks[plan[k]];
+            var taskToken = token;
+            if (own is not null && (task.IsForever || task.Timeout is not null))
+            {
+                var source = CancellationTokenSource.CreateLinkedTokenSource(token);
+                if (task.Timeout is { } limit)
+                {
+                    source.CancelAfter(limit);
+                }
+
+                own[k] = source;
+                taskToken = source.Token;
+            }
+
+            if (task.IsForever)
+            {
+                // Its dependents wait only for it to have started.
+                Release(k);
+            }
+
+            _ = RunOne(k, taskToken, task.Timeout);
+        }
+
+        async Task RunOne(int k, CancellationToken taskToken, TimeSpan? limit)
+        {
+            Task<TaskRunStatus>? work = null;
+            Completion completion;
             try
             {
-                status[k] = await execute(plan[k], token).ConfigureAwait(false);
+                work = execute(plan[k], taskToken);
+                // A task with a timeout that ignores its token is given up on a grace period past its timeout.
+                var ended = limit is { } l
+                    ? await work.WaitAsync(l + options.CancellationGrace, CancellationToken.None).ConfigureAwait(false)
+                    : await work.ConfigureAwait(false);
+                completion = new Completion(k, ended, null, false);
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (TimeoutException) when (work is { IsCompleted: false })
             {
-                status[k] = TaskRunStatus.Cancelled;
+                _ = work.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                completion = new Completion(k, TaskRunStatus.Cancelled, null, true);
+            }
+            catch (Exception e) when (taskToken.IsCancellationRequested)
+            {
+                completion = new Completion(k, TaskRunStatus.Cancelled, e, true);
             }
             catch (Exception e)
             {
-                status[k] = TaskRunStatus.Failed;
-                errors[k] = e;
+                completion = new Completion(k, TaskRunStatus.Failed, e, false);
             }
 
-            durations[k] = Stopwatch.GetElapsedTime(begin);
-            completions.Writer.TryWrite(k);
+            completion.Duration = Stopwatch.GetElapsedTime(startedAt[k]);
+            completions.Writer.TryWrite(completion);
         }
 
-        void Complete(int k)
+        void Finished(int k)
         {
             running--;
-            if (remote[k])
+            switch (pool[k])
             {
-                runningRemote--;
-            }
-
-            var index = plan[k];
-            var name = graph.Tasks[index].Name;
-            observer.TaskFinished(new TaskOutcome(name, status[k], durations[k], errors[k], Host: graph.Tasks[index].Host));
-            switch (status[k])
-            {
-                case TaskRunStatus.Succeeded or TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.WouldRun or TaskRunStatus.Joined:
-                    foreach (var dependent in graph.Dependents[index])
-                    {
-                        var d = local[dependent];
-                        if (d >= 0 && --pending[d] == 0 && status[d] == TaskRunStatus.Pending)
-                        {
-                            (remote[d] ? readyRemote : ready).Enqueue(d);
-                        }
-                    }
-
+                case LocalPool:
+                    runningLocal--;
                     break;
-                case TaskRunStatus.Failed:
-                    Block(k, name);
-                    // A host's failure stays on that host: the other hosts go on.
-                    stopping |= !options.KeepGoing && graph.Tasks[index].Host is null;
+                case RemotePool:
+                    runningRemote--;
                     break;
                 default:
-                    stopping = true;
+                    runningForever--;
                     break;
+            }
+
+            if (resources?[k] is { } held)
+            {
+                foreach (var r in held)
+                {
+                    inUse[r]--;
+                }
+            }
+
+            if (own?[k] is { } source)
+            {
+                source.Dispose();
+                own[k] = null;
+            }
+        }
+
+        void Complete(in Completion completion)
+        {
+            var k = completion.Task;
+            if (status[k] != TaskRunStatus.Pending || startedAt[k] == 0)
+            {
+                // Given up on after the grace period; it ended since.
+                return;
+            }
+
+            Finished(k);
+            var index = plan[k];
+            var task = graph.Tasks[index];
+            durations[k] = completion.Duration;
+            errors[k] = completion.Error;
+            var ended = completion.Status;
+            if (completion.WasCut)
+            {
+                (ended, errors[k]) = CutStatus(k, completion.Error);
+            }
+            else if (task.IsForever && foreverStopped)
+            {
+                ended = TaskRunStatus.Stopped;
+            }
+
+            var failed = ended is TaskRunStatus.Failed || (ended is TaskRunStatus.TimedOut && cut == Cut.None);
+            if (failed && task.Critical == false)
+            {
+                ended = TaskRunStatus.Tolerated;
+                failed = false;
+            }
+
+            status[k] = ended;
+            observer.TaskFinished(Outcome(k));
+            if (failed)
+            {
+                Fail(k, task);
+            }
+            else if (ended.IsDone())
+            {
+                if (!task.IsForever)
+                {
+                    Release(k);
+                }
+            }
+            else
+            {
+                stopping = true;
+            }
+        }
+
+        // How a task cut short ended: by its own timeout, the forever stop, the run's timeout, or an abort.
+        (TaskRunStatus, Exception?) CutStatus(int k, Exception? error)
+        {
+            var task = graph.Tasks[plan[k]];
+            if (task.IsForever && foreverStopped && cut == Cut.None)
+            {
+                return (TaskRunStatus.Stopped, null);
+            }
+
+            return (cut, task.Timeout) switch
+            {
+                (Cut.None, { } limit) => (TaskRunStatus.TimedOut, new TaskCutException($"timed out after {Seconds(limit)}", error)),
+                (Cut.RunTimeout, _) => (TaskRunStatus.TimedOut, new TaskCutException($"cut by the run's timeout ({Seconds(options.Timeout ?? TimeSpan.Zero)})", error)),
+                (Cut.Abort, _) => (TaskRunStatus.Cancelled, new TaskCutException($"cancelled: critical task '{abortedBy}' failed", error)),
+                _ => (TaskRunStatus.Cancelled, error),
+            };
+        }
+
+        void Fail(int k, TaskDescriptor task)
+        {
+            Block(k, task.Name);
+            var critical = task.Critical ?? options.Critical;
+            if (critical && !(task.Host is not null && Remote.RemoteErrors.IsUnreachable(errors[k])))
+            {
+                // Aborts at once: the running tasks are told through the run's token and end as cancelled.
+                abortedBy = task.Name;
+                cut = Cut.Abort;
+                stopping = true;
+                _ = run.CancelAsync();
+                return;
+            }
+
+            // A host's failure stays on that host: the other hosts go on.
+            stopping |= !options.KeepGoing && task.Host is null;
+        }
+
+        void Release(int k)
+        {
+            foreach (var dependent in graph.Dependents[plan[k]])
+            {
+                var d = local[dependent];
+                if (d >= 0 && --pending[d] == 0 && status[d] == TaskRunStatus.Pending)
+                {
+                    Enqueue(d);
+                }
             }
         }
 
@@ -139,32 +445,58 @@ public static class Scheduler
                 foreach (var dependent in graph.Dependents[stack.Pop()])
                 {
                     var d = local[dependent];
-                    if (d >= 0 && status[d] == TaskRunStatus.Pending)
+                    // A dependent already running (after a forever task's start) ends by itself.
+                    if (d >= 0 && status[d] == TaskRunStatus.Pending && startedAt[d] == 0)
                     {
                         status[d] = TaskRunStatus.Blocked;
                         blockedBy[d] = failedName;
-                        observer.TaskFinished(new TaskOutcome(graph.Tasks[dependent].Name, TaskRunStatus.Blocked, TimeSpan.Zero, null, failedName, graph.Tasks[dependent].Host));
+                        observer.TaskFinished(Outcome(d));
                         stack.Push(dependent);
                     }
                 }
             }
         }
 
-        var abandoned = false;
+        // After the grace period: the tasks cut short that did not end are given up on (not waited for).
+        void GiveUp()
+        {
+            for (var k = 0; k < count; k++)
+            {
+                if (status[k] == TaskRunStatus.Pending && startedAt[k] != 0 && (token.IsCancellationRequested || pool[k] == ForeverPool))
+                {
+                    Finished(k);
+                    durations[k] = Stopwatch.GetElapsedTime(startedAt[k]);
+                    (status[k], errors[k]) = CutStatus(k, null);
+                    observer.TaskFinished(Outcome(k));
+                }
+            }
+        }
+
+        TaskOutcome Outcome(int k) =>
+            new(graph.Tasks[plan[k]].Name, status[k], durations[k], errors[k], blockedBy[k], graph.Tasks[plan[k]].Host)
+            {
+                Started = startedAt[k] == 0 ? null : Stopwatch.GetElapsedTime(runStarted, startedAt[k]),
+            };
+
         while (true)
         {
-            stopping |= token.IsCancellationRequested;
-            while (!stopping && running - runningRemote < jobs && ready.TryDequeue(out var next))
+            if (token.IsCancellationRequested && !runCut)
             {
-                running++;
-                _ = RunOne(next);
+                // Ctrl+C, the run's timeout, or a critical task's abort: nothing more starts, and the running
+                // tasks (told through the same token) have a grace period to end.
+                runCut = true;
+                if (cut == Cut.None)
+                {
+                    cut = cancellationToken.IsCancellationRequested ? Cut.User : Cut.RunTimeout;
+                }
+
+                stopping = true;
+                graceDeadline = Deadline(options.CancellationGrace);
             }
 
-            while (!stopping && runningRemote < forks && readyRemote.TryDequeue(out var next))
+            if (!stopping)
             {
-                running++;
-                runningRemote++;
-                _ = RunOne(next);
+                StartReady();
             }
 
             if (running == 0)
@@ -172,26 +504,57 @@ public static class Scheduler
                 break;
             }
 
-            int done;
-            if (!completions.Reader.TryRead(out done))
+            if (!foreverStopped && running == runningForever && nonForever > 0)
             {
-                try
+                // Every other task is finished: stop the forever tasks.
+                foreverStopped = true;
+                for (var k = 0; k < count; k++)
                 {
-                    done = await completions.Reader.ReadAsync(token).ConfigureAwait(false);
+                    if (pool[k] == ForeverPool && startedAt[k] != 0 && status[k] == TaskRunStatus.Pending)
+                    {
+                        _ = own![k]!.CancelAsync();
+                    }
                 }
-                catch (OperationCanceledException)
+
+                graceDeadline = graceDeadline == 0 ? Deadline(options.CancellationGrace) : graceDeadline;
+            }
+            else if (foreverStopped && runningForever == 0 && !runCut)
+            {
+                graceDeadline = 0;
+            }
+
+            if (!completions.Reader.TryRead(out var done))
+            {
+                if (graceDeadline == 0)
                 {
-                    // Cancelled: running tasks were told through the same token; give them a grace period.
-                    stopping = true;
-                    using var grace = new CancellationTokenSource(options.CancellationGrace);
+                    try
+                    {
+                        done = await completions.Reader.ReadAsync(token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // The run was cancelled or timed out: noted at the top of the loop.
+                        continue;
+                    }
+                }
+                else
+                {
+                    var left = TimeSpan.FromSeconds(Math.Max(0, (double)(graceDeadline - Stopwatch.GetTimestamp()) / Stopwatch.Frequency));
+                    using var grace = runCut ? new CancellationTokenSource() : CancellationTokenSource.CreateLinkedTokenSource(token);
+                    grace.CancelAfter(left);
                     try
                     {
                         done = await completions.Reader.ReadAsync(grace.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
-                        abandoned = true;
-                        break;
+                        if (!token.IsCancellationRequested || runCut)
+                        {
+                            GiveUp();
+                            graceDeadline = runCut ? graceDeadline : 0;
+                        }
+
+                        continue;
                     }
                 }
             }
@@ -199,24 +562,107 @@ public static class Scheduler
             Complete(done);
         }
 
-        var cancelled = cancellationToken.IsCancellationRequested;
+        var cancelled = cut == Cut.User;
         var outcomes = new TaskOutcome[count];
         for (var k = 0; k < count; k++)
         {
-            var name = graph.Tasks[plan[k]].Name;
-            var host = graph.Tasks[plan[k]].Host;
             if (status[k] == TaskRunStatus.Pending)
             {
-                // Never started, or (after the grace period) still running and given up on.
-                status[k] = cancelled || abandoned ? TaskRunStatus.Cancelled : TaskRunStatus.NotRun;
-                observer.TaskFinished(new TaskOutcome(name, status[k], durations[k], Host: host));
+                // Never started: the run stopped (a failure, an abort, its timeout) or was cancelled first.
+                status[k] = cancelled ? TaskRunStatus.Cancelled : TaskRunStatus.NotRun;
+                observer.TaskFinished(Outcome(k));
             }
 
-            outcomes[k] = new TaskOutcome(name, status[k], durations[k], errors[k], blockedBy[k], host);
+            outcomes[k] = Outcome(k);
         }
 
-        var outcome = new RunOutcome(outcomes, cancelled, Stopwatch.GetElapsedTime(started));
+        var outcome = new RunOutcome(outcomes, cancelled, Stopwatch.GetElapsedTime(runStarted))
+        {
+            TimedOut = cut == Cut.RunTimeout,
+            AbortedBy = abortedBy,
+        };
         observer.RunFinished(outcome);
         return outcome;
+    }
+
+    // Resource ids, in order of first use in the plan; each limit from the options, else the smallest any task
+    // of the graph declares.
+    private static (int[] Limits, int[] InUse) ResourceTable(TaskGraph graph, int[] plan, SchedulerOptions options, int[]?[] resources)
+    {
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var k = 0; k < plan.Length; k++)
+        {
+            var specs = graph.Tasks[plan[k]].Resources;
+            if (specs.Count == 0)
+            {
+                continue;
+            }
+
+            var needs = new List<int>(specs.Count);
+            foreach (var spec in specs)
+            {
+                if (!ids.TryGetValue(spec.Name, out var id))
+                {
+                    id = ids.Count;
+                    ids.Add(spec.Name, id);
+                }
+
+                if (!needs.Contains(id))
+                {
+                    needs.Add(id);
+                }
+            }
+
+            resources[k] = [.. needs];
+        }
+
+        var limits = new int[ids.Count];
+        Array.Fill(limits, int.MaxValue);
+        foreach (var task in graph.Tasks)
+        {
+            foreach (var spec in task.Resources)
+            {
+                if (ids.TryGetValue(spec.Name, out var id))
+                {
+                    limits[id] = Math.Min(limits[id], spec.Limit);
+                }
+            }
+        }
+
+        foreach (var (name, id) in ids)
+        {
+            if (options.ResourceLimits.TryGetValue(name, out var limit))
+            {
+                limits[id] = limit;
+            }
+
+            // A limit below one would never let a task start.
+            limits[id] = Math.Max(1, limits[id]);
+        }
+
+        return (limits, new int[ids.Count]);
+    }
+
+    private static long Deadline(TimeSpan after) => Stopwatch.GetTimestamp() + (long)(after.TotalSeconds * Stopwatch.Frequency);
+
+    private static string Seconds(TimeSpan duration) => $"{duration.TotalSeconds:0.###}s";
+
+    // What cut the run short, if anything.
+    private enum Cut
+    {
+        None,
+        User,
+        RunTimeout,
+        Abort,
+    }
+
+    private struct Completion(int task, TaskRunStatus status, Exception? error, bool wasCut)
+    {
+        public readonly int Task = task;
+        public readonly TaskRunStatus Status = status;
+        public readonly Exception? Error = error;
+        // The task's token was cancelled when it ended (its own timeout, the forever stop, the run's cut).
+        public readonly bool WasCut = wasCut;
+        public TimeSpan Duration;
     }
 }

@@ -4,7 +4,9 @@ namespace Orchestrate.Scheduling;
 /// <param name="Name">The task.</param>
 /// <param name="Status">Where it ended.</param>
 /// <param name="Duration">Time spent running (zero when it did not run).</param>
-/// <param name="Error">The failure, for <see cref="TaskRunStatus.Failed"/>.</param>
+/// <param name="Error">The failure, for <see cref="TaskRunStatus.Failed"/> and <see cref="TaskRunStatus.Tolerated"/>; for a
+/// task cut short (<see cref="TaskRunStatus.TimedOut"/>, or <see cref="TaskRunStatus.Cancelled"/> by an abort) a
+/// <see cref="TaskCutException"/> that says why.</param>
 /// <param name="BlockedBy">For <see cref="TaskRunStatus.Blocked"/>, the failed task it waited for.</param>
 /// <param name="Host">For a node of a host task, its host.</param>
 public sealed record TaskOutcome(string Name, TaskRunStatus Status, TimeSpan Duration, Exception? Error = null, string? BlockedBy = null, string? Host = null)
@@ -33,7 +35,7 @@ public sealed record RunOutcome(IReadOnlyList<TaskOutcome> Tasks, bool Cancelled
     /// <summary>The critical task whose failure aborted the run, if any.</summary>
     public string? AbortedBy { get; init; }
 
-    /// <summary>True when every task succeeded, was up to date, ignored, or (dry run) would run.</summary>
+    /// <summary>True when every task is done: succeeded, up to date, ignored, (dry run) would run, tolerated, or (forever) stopped.</summary>
     public bool Succeeded => !Cancelled && Tasks.All(t => t.Status.IsDone());
 
     /// <summary>Number of tasks with that status.</summary>

@@ -31,10 +31,12 @@ public enum TaskRunStatus
     /// <summary>Not run because a task it depends on failed.</summary>
     Blocked,
 
-    /// <summary>Not run because the run stopped at a failure elsewhere (without --keep-going).</summary>
+    /// <summary>Not run because the run stopped first: at a failure elsewhere (without --keep-going), a critical
+    /// task's abort, or the run's timeout.</summary>
     NotRun,
 
-    /// <summary>Cancelled while running, or never started because the run was cancelled.</summary>
+    /// <summary>Cancelled while running (Ctrl+C, or a critical task's failure aborted the run), or never started
+    /// because the run was cancelled.</summary>
     Cancelled,
 
     /// <summary>Cut by its own timeout or the run's (<c>--timeout</c>) while running.</summary>
