@@ -74,5 +74,17 @@ namespace Orchestrate.Generators
 
         /// <summary><c>[Sequence]</c>: the task runs the named tasks in order, then itself.</summary>
         public const string Sequence = "Orchestrate.SequenceAttribute";
+
+        /// <summary><c>[LocalPre]</c>: a host task's local step run on this machine for each host, first.</summary>
+        public const string LocalPre = "Orchestrate.LocalPreAttribute";
+
+        /// <summary><c>[LocalPost]</c>: a host task's local step run on this machine for each host, last.</summary>
+        public const string LocalPost = "Orchestrate.LocalPostAttribute";
+
+        /// <summary><c>[SubSequenceOf]</c>: the task is a sub sequence of a host task, run after it on each of its hosts.</summary>
+        public const string SubSequenceOf = "Orchestrate.SubSequenceOfAttribute";
+
+        /// <summary><c>[ForEach]</c>: the items of a sub sequence on a host.</summary>
+        public const string ForEach = "Orchestrate.ForEachAttribute";
     }
 }

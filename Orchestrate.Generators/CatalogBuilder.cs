@@ -77,6 +77,19 @@ namespace Orchestrate.Generators
                     }
                 }
 
+                RemoteSequenceSpec remoteSequence = spec.RemoteSequence;
+                RemoteSequenceEntry sequenceEntry = remoteSequence == RemoteSequenceSpec.None
+                    ? RemoteSequenceEntry.None
+                    : new RemoteSequenceEntry(
+                        LocalPreReturnKind: remoteSequence.LocalPre?.ReturnKind ?? ReturnKind.Void,
+                        LocalPreCall: remoteSequence.LocalPre is null ? null : CallExpression(remoteSequence.LocalPre, CallSite.Invocation),
+                        LocalPostReturnKind: remoteSequence.LocalPost?.ReturnKind ?? ReturnKind.Void,
+                        LocalPostCall: remoteSequence.LocalPost is null ? null : CallExpression(remoteSequence.LocalPost, CallSite.Invocation),
+                        SubSequenceOf: remoteSequence.SubSequenceOf is null ? null : ResolveName(resolver, specs, i, remoteSequence.SubSequenceOf),
+                        ForEach: remoteSequence.ForEach is null ? null : ForEachLambda(remoteSequence.ForEach));
+                bool localStepsTakeServices = (remoteSequence.LocalPre?.Parameters.Any(p => p.Kind == ParameterKind.Service) ?? false)
+                    || (remoteSequence.LocalPost?.Parameters.Any(p => p.Kind == ParameterKind.Service) ?? false);
+
                 entries.Add(new CatalogEntry(
                     Name: spec.Name,
                     Method: spec.MethodDisplay,
@@ -87,14 +100,16 @@ namespace Orchestrate.Generators
                     CreateAfter: createAfter,
                     IsDefault: spec.IsDefault,
                     ServiceType: spec.IsStatic ? null : spec.TypeFullName,
-                    TakesServices: spec.Parameters.Any(p => p.Kind == ParameterKind.Service),
+                    // The phase nodes of a sequence share the task's flag: a local step that takes services needs the host built.
+                    TakesServices: spec.Parameters.Any(p => p.Kind == ParameterKind.Service) || localStepsTakeServices,
                     ReturnKind: spec.ReturnKind,
                     Call: CallExpression(new MethodRef(spec.TypeFullName, spec.MethodName, spec.IsStatic, spec.ReturnKind, spec.Parameters), CallSite.Invocation),
                     UpToDate: rules.ToEquatableArray(),
                     CleanReturnKind: spec.Clean?.ReturnKind ?? ReturnKind.Void,
                     CleanCall: spec.Clean is null ? null : CallExpression(spec.Clean, CallSite.Invocation),
                     Remote: spec.Remote,
-                    RunControl: runControl));
+                    RunControl: runControl,
+                    RemoteSequence: sequenceEntry));
             }
 
             entries.Sort((a, b) =>
@@ -109,6 +124,15 @@ namespace Orchestrate.Generators
         {
             Resolution resolution = resolver.Resolve(from, reference);
             return resolution.Kind == ResolutionKind.Resolved ? specs[resolution.Task].Name : null;
+        }
+
+        /// <summary>The <c>Func&lt;HostInfo, IEnumerable&lt;string&gt;&gt;</c> that calls a <c>[ForEach]</c> method.</summary>
+        private static string ForEachLambda(ForEachRef forEach)
+        {
+            string name = SyntaxFacts.GetKeywordKind(forEach.MethodName) != SyntaxKind.None ? "@" + forEach.MethodName : forEach.MethodName;
+            return forEach.TakesHost
+                ? "static host => " + forEach.TypeFullName + "." + name + "(host)"
+                : "static _ => " + forEach.TypeFullName + "." + name + "()";
         }
 
         /// <summary>What the generated lambda has at hand to supply the receiver and the arguments.</summary>

@@ -74,6 +74,7 @@ namespace Orchestrate.Generators
                 }
 
                 WriteRemote(writer, entry.Remote);
+                WriteRemoteSequence(writer, entry.RemoteSequence);
                 WriteRunControl(writer, entry.RunControl);
                 writer.Line("IsDefault = " + (entry.IsDefault ? "true" : "false") + ",");
                 writer.Line("ServiceType = " + (entry.ServiceType is null ? "null" : "typeof(" + entry.ServiceType + ")") + ",");
@@ -123,6 +124,30 @@ namespace Orchestrate.Generators
             if (remote.Targets.Count > 0)
             {
                 writer.Line("RemoteTargets = " + StringArray(remote.Targets) + ",");
+            }
+        }
+
+        /// <summary>The remote sequence members; each is left out when unset, so a task without the attributes does not change.</summary>
+        private static void WriteRemoteSequence(CodeWriter writer, RemoteSequenceEntry sequence)
+        {
+            if (sequence.LocalPreCall is not null)
+            {
+                writer.Line("LocalPre = " + Invoker(sequence.LocalPreReturnKind, sequence.LocalPreCall) + ",");
+            }
+
+            if (sequence.LocalPostCall is not null)
+            {
+                writer.Line("LocalPost = " + Invoker(sequence.LocalPostReturnKind, sequence.LocalPostCall) + ",");
+            }
+
+            if (sequence.SubSequenceOf is not null)
+            {
+                writer.Line("SubSequenceOf = " + Literal(sequence.SubSequenceOf) + ",");
+            }
+
+            if (sequence.ForEach is not null)
+            {
+                writer.Line("ForEach = " + sequence.ForEach + ",");
             }
         }
 

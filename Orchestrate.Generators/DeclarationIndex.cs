@@ -447,6 +447,7 @@ namespace Orchestrate.Generators
                 References(model.TargetLocations),
                 References(model.ResultDepLocations),
                 References(model.SequenceLocations),
+                Reference(model.SubSequenceOfLocation),
                 diagnostics);
         }
     }

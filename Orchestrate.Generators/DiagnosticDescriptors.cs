@@ -252,6 +252,74 @@ namespace Orchestrate.Generators
             helpLinkUri: HelpLink);
 #pragma warning restore RS1032
 
+#pragma warning disable RS1032 // The message ends with advice that is a question or a sentence of its own.
+        /// <summary>ORCH0022: a [LocalPre], [LocalPost] or [ForEach] reference names no method.</summary>
+        public static readonly DiagnosticDescriptor UnknownSequenceMethod = new DiagnosticDescriptor(
+            id: "ORCH0022",
+            title: "Unknown local step or items method",
+            messageFormat: "Task '{0}' uses [{1}(\"{2}\")], but {3}. {4}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[LocalPre], [LocalPost] and [ForEach] name a method of the task's class (nameof(Method)), or a method of another class as Type.Method.",
+            helpLinkUri: HelpLink);
+
+        /// <summary>ORCH0023: a [LocalPre], [LocalPost] or [ForEach] method that generated code cannot call as required.</summary>
+        public static readonly DiagnosticDescriptor UnsupportedSequenceMethod = new DiagnosticDescriptor(
+            id: "ORCH0023",
+            title: "Unsupported local step or items method",
+            messageFormat: "Task '{0}' uses [{1}(\"{2}\")], but method '{3}' cannot be used: {4}. {5}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A [LocalPre] or [LocalPost] method is shaped like a task method: it takes RemoteContext (or TaskContext), CancellationToken or services, and returns void, Task, ValueTask, Task<T>, ValueTask<T> or a value. A [ForEach] method is static, takes no parameter or one HostInfo, and returns the items as an IEnumerable<string> (string[], List<string>, ...). All must be non-generic and accessible from the assembly.",
+            helpLinkUri: HelpLink);
+
+        /// <summary>ORCH0024: a [SubSequenceOf] naming a task that cannot be a super sequence.</summary>
+        public static readonly DiagnosticDescriptor InvalidSuperSequence = new DiagnosticDescriptor(
+            id: "ORCH0024",
+            title: "Invalid super sequence",
+            messageFormat: "Task '{0}' is a sub sequence of '{1}', but {2}. {3}",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[SubSequenceOf] names the host task ([Hosts]) whose hosts the sub sequence runs on, after it; a sub sequence cannot be its own super sequence, and sub sequences do not nest.",
+            helpLinkUri: HelpLink);
+#pragma warning restore RS1032
+
+        /// <summary>ORCH0025: [Hosts] on a sub sequence, which runs on its super sequence's hosts.</summary>
+        public static readonly DiagnosticDescriptor HostsOnSubSequence = new DiagnosticDescriptor(
+            id: "ORCH0025",
+            title: "Hosts on a sub sequence",
+            messageFormat: "Task '{0}' has [Hosts] and [SubSequenceOf(\"{1}\")], but a sub sequence runs on the hosts of its super sequence, so its own [Hosts] would not be used. Remove [Hosts]; to run on other hosts, make it a host task of its own instead of a sub sequence.",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A sub sequence runs after its super sequence on each of the super sequence's hosts; it has no [Hosts] of its own.",
+            helpLinkUri: HelpLink);
+
+        /// <summary>ORCH0026: [ForEach] on a task that is not a sub sequence.</summary>
+        public static readonly DiagnosticDescriptor ForEachWithoutSubSequence = new DiagnosticDescriptor(
+            id: "ORCH0026",
+            title: "Items without a sub sequence",
+            messageFormat: "Task '{0}' has [ForEach], but only a sub sequence runs once per item. Add [SubSequenceOf(nameof(SuperTask))] to run it after a host task once per item on each host, or remove [ForEach].",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[ForEach] gives the items of a sub sequence ([SubSequenceOf]) on each host; on any other task it would never be used.",
+            helpLinkUri: HelpLink);
+
+        /// <summary>ORCH0027: [LocalPre] or [LocalPost] on a task that is neither a host task nor a sub sequence.</summary>
+        public static readonly DiagnosticDescriptor LocalStepOnLocalTask = new DiagnosticDescriptor(
+            id: "ORCH0027",
+            title: "Local step on a local task",
+            messageFormat: "Task '{0}' has [{1}], which only a host task or a sub sequence can have (it runs on this machine once per host), but the task has neither [Hosts] nor [SubSequenceOf]. Add [Hosts(\"group\")] or [SubSequenceOf(nameof(SuperTask))], or remove [{1}].",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "[LocalPre] and [LocalPost] are phases of a remote task sequence: they run on this machine for each host, before the files are shipped and after they are fetched.",
+            helpLinkUri: HelpLink);
+
         internal static DiagnosticDescriptor Get(string id)
         {
             switch (id)
@@ -277,6 +345,12 @@ namespace Orchestrate.Generators
                 case "ORCH0019": return DuplicateSequenceElement;
                 case "ORCH0020": return ForeverWithTargets;
                 case "ORCH0021": return WaitsForForever;
+                case "ORCH0022": return UnknownSequenceMethod;
+                case "ORCH0023": return UnsupportedSequenceMethod;
+                case "ORCH0024": return InvalidSuperSequence;
+                case "ORCH0025": return HostsOnSubSequence;
+                case "ORCH0026": return ForEachWithoutSubSequence;
+                case "ORCH0027": return LocalStepOnLocalTask;
                 default: throw new ArgumentOutOfRangeException(nameof(id), id, "Unknown Orchestrate diagnostic id.");
             }
         }

@@ -13,6 +13,8 @@ namespace Orchestrate.Generators
 
         private const string RemoveDependency = "Remove the dependency: a forever task runs alongside the others and is stopped once they are done.";
 
+        private const string NoForeverSuper = "Name a host task that ends by itself: a sub sequence runs after its super sequence.";
+
         private const string RemoveFromSequence = "Remove it from the [Sequence]: a forever task runs alongside the others and is stopped once they are done.";
 
         /// <summary>Sets the per-host paths of host tasks apart (no path holds this character).</summary>
@@ -259,7 +261,82 @@ namespace Orchestrate.Generators
                 }
             }
 
+            AddSubSequenceEdges(resolver, models, edges, diagnostics);
             return edges;
+        }
+
+        /// <summary>
+        /// Resolves every <c>[SubSequenceOf]</c> (ORCH0002, ORCH0007, ORCH0021, ORCH0024) and adds the edges the runtime's
+        /// expansion implies: the super task's node gathers its sub sequences, so it waits for what they depend on; a sub
+        /// sequence runs after its super sequence on each host, so it waits for what the super sequence depends on. There
+        /// is no edge between the two themselves; an explicit one between them comes back to its own task as a cycle.
+        /// </summary>
+        private static void AddSubSequenceEdges(ReferenceResolver resolver, ImmutableArray<TaskModel> models, List<Edge>[] edges, List<DiagnosticInfo> diagnostics)
+        {
+            List<(int Sub, int Super)>? pairs = null;
+            for (int task = 0; task < models.Length; task++)
+            {
+                TaskModel model = models[task];
+                string? reference = model.Spec.RemoteSequence.SubSequenceOf;
+                if (reference is null)
+                {
+                    continue;
+                }
+
+                ReferenceLocation? location = model.SubSequenceOfLocation;
+                int super = Resolve(resolver, models, task, reference, "is a sub sequence of", NoForeverSuper, location, diagnostics);
+                if (super < 0)
+                {
+                    continue;
+                }
+
+                TaskSpec target = models[super].Spec;
+                string[]? problem = super == task
+                    ? new[] { "that is the task itself", "Name the host task it runs after on each host." }
+                    : target.RemoteSequence.SubSequenceOf is { } superOfSuper
+                        ? new[]
+                        {
+                            "'" + target.Name + "' is itself a sub sequence (of '" + superOfSuper + "'), and sub sequences do not nest",
+                            "Name a host task with [Hosts] as its super sequence, such as '" + superOfSuper + "'.",
+                        }
+                        : target.Remote.Hosts is null
+                            ? new[] { "'" + target.Name + "' is not a host task", "Mark '" + target.MethodDisplay + "' with [Hosts(\"group\")], or name a host task." }
+                            : null;
+                if (problem is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(
+                        DiagnosticDescriptors.InvalidSuperSequence,
+                        location?.Best ?? model.TaskAttribute,
+                        model.Spec.Name,
+                        reference,
+                        problem[0],
+                        problem[1]));
+                    continue;
+                }
+
+                (pairs ??= new List<(int Sub, int Super)>()).Add((task, super));
+            }
+
+            if (pairs is null)
+            {
+                return;
+            }
+
+            Edge[][] declared = edges.Select(list => list.ToArray()).ToArray();
+            foreach ((int sub, int super) in pairs)
+            {
+                string subLabel = " (dependency of sub sequence '" + models[sub].Spec.Name + "')";
+                foreach (Edge edge in declared[sub])
+                {
+                    edges[super].Add(new Edge(edge.To, edge.Location, edge.Label + subLabel));
+                }
+
+                string superLabel = " (dependency of super sequence '" + models[super].Spec.Name + "')";
+                foreach (Edge edge in declared[super])
+                {
+                    edges[sub].Add(new Edge(edge.To, edge.Location, edge.Label + superLabel));
+                }
+            }
         }
 
         /// <summary>

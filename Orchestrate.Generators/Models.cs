@@ -124,6 +124,33 @@ namespace Orchestrate.Generators
             EquatableArray<string>.Empty);
     }
 
+    /// <summary>A <c>[ForEach]</c> method: a static method of a task's class that gives a sub sequence's items, with or without the host.</summary>
+    internal sealed record ForEachRef(string TypeFullName, string MethodName, bool TakesHost);
+
+    /// <summary>
+    /// What makes a host task a remote task sequence (RemoteOrchestratePy): its local steps pre and post
+    /// (<c>[LocalPre]</c>, <c>[LocalPost]</c>), and for a sub sequence its super sequence (<c>[SubSequenceOf]</c>, the
+    /// reference as written) and its items (<c>[ForEach]</c>).
+    /// </summary>
+    internal sealed record RemoteSequenceSpec(MethodRef? LocalPre, MethodRef? LocalPost, string? SubSequenceOf, ForEachRef? ForEach)
+    {
+        /// <summary>A task with none of the attributes.</summary>
+        public static readonly RemoteSequenceSpec None = new RemoteSequenceSpec(null, null, null, null);
+    }
+
+    /// <summary>The remote sequence members of the emitted catalog: the local steps as calls, the super sequence resolved to its name, the items as a lambda.</summary>
+    internal sealed record RemoteSequenceEntry(
+        ReturnKind LocalPreReturnKind,
+        string? LocalPreCall,
+        ReturnKind LocalPostReturnKind,
+        string? LocalPostCall,
+        string? SubSequenceOf,
+        string? ForEach)
+    {
+        /// <summary>A task with none of the attributes.</summary>
+        public static readonly RemoteSequenceEntry None = new RemoteSequenceEntry(ReturnKind.Void, null, ReturnKind.Void, null, null, null);
+    }
+
     /// <summary>A supported parameter: its kind and fully qualified type.</summary>
     internal sealed record ParameterSpec(ParameterKind Kind, string Type);
 
@@ -150,6 +177,7 @@ namespace Orchestrate.Generators
         MethodRef? Clean,
         RemoteSpec Remote,
         RunControlSpec RunControl,
+        RemoteSequenceSpec RemoteSequence,
         bool CanEmit)
     {
         /// <summary><c>Type.Method</c> as shown in messages and in the descriptor.</summary>
@@ -175,6 +203,7 @@ namespace Orchestrate.Generators
         EquatableArray<ReferenceLocation> TargetLocations,
         EquatableArray<ReferenceLocation> ResultDepLocations,
         EquatableArray<ReferenceLocation> SequenceLocations,
+        ReferenceLocation? SubSequenceOfLocation,
         EquatableArray<DiagnosticInfo> Diagnostics);
 
     /// <summary>One up-to-date rule of the emitted catalog: a result dep resolved to a task name, a method as its call.</summary>
@@ -198,7 +227,8 @@ namespace Orchestrate.Generators
         ReturnKind CleanReturnKind,
         string? CleanCall,
         RemoteSpec Remote,
-        RunControlSpec RunControl);
+        RunControlSpec RunControl,
+        RemoteSequenceEntry RemoteSequence);
 
     /// <summary>The emitted catalog.</summary>
     internal sealed record CatalogModel(EquatableArray<CatalogEntry> Entries);

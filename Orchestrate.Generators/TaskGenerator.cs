@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.Text;
 namespace Orchestrate.Generators
 {
     /// <summary>
-    /// Finds <c>[Task]</c> methods, checks the task graph at compile time (ORCH0001-ORCH0021), and emits a
+    /// Finds <c>[Task]</c> methods, checks the task graph at compile time (ORCH0001-ORCH0027), and emits a
     /// catalog of <c>TaskDescriptor</c>s that a module initializer registers with <c>TaskCatalog</c>.
     /// </summary>
     [Generator(LanguageNames.CSharp)]

@@ -25,6 +25,7 @@ namespace Orchestrate.Generators
             private readonly List<KeyValuePair<string, LocationInfo?>> _remoteOnly = new List<KeyValuePair<string, LocationInfo?>>();
 
             private bool _hasHosts;
+            private LocationInfo? _hostsLocation;
             private string? _hosts;
             private bool _isBarrier;
 
@@ -34,6 +35,12 @@ namespace Orchestrate.Generators
                 _diagnostics = diagnostics;
                 _cancellationToken = cancellationToken;
             }
+
+            /// <summary>The task has <c>[Hosts]</c>.</summary>
+            public bool HasHosts => _hasHosts;
+
+            /// <summary>Where the first <c>[Hosts]</c> is written (its pattern argument).</summary>
+            public LocationInfo? HostsLocation => _hostsLocation;
 
             public void Read(string? kind, AttributeData attribute)
             {
@@ -48,6 +55,7 @@ namespace Orchestrate.Generators
                 {
                     case AttributeNames.Hosts:
                         _hasHosts = true;
+                        _hostsLocation ??= Argument(syntax, attribute, 0) ?? attributeLocation;
                         if (attribute.AttributeConstructor is null)
                         {
                             // The compiler reports the bad arguments.
@@ -94,8 +102,11 @@ namespace Orchestrate.Generators
                 }
             }
 
-            /// <summary>Reports what only a host task may have when the task has no <c>[Hosts]</c>.</summary>
-            public void CheckLocalTask(IMethodSymbol method, MethodDeclarationSyntax syntax)
+            /// <summary>
+            /// Reports what only a host task may have when the task has no <c>[Hosts]</c>. A sub sequence runs on its super
+            /// sequence's hosts: it may have remote steps, ships, fetches, remote targets and a RemoteContext (not <c>[Barrier]</c>).
+            /// </summary>
+            public void CheckLocalTask(IMethodSymbol method, MethodDeclarationSyntax syntax, bool isSubSequence)
             {
                 if (_hasHosts)
                 {
@@ -104,7 +115,17 @@ namespace Orchestrate.Generators
 
                 foreach (KeyValuePair<string, LocationInfo?> attribute in _remoteOnly)
                 {
+                    if (isSubSequence && attribute.Key != "Barrier")
+                    {
+                        continue;
+                    }
+
                     _diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RemoteAttributeWithoutHosts, attribute.Value, _taskName, attribute.Key));
+                }
+
+                if (isSubSequence)
+                {
+                    return;
                 }
 
                 for (int i = 0; i < method.Parameters.Length; i++)

@@ -8,12 +8,15 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Orchestrate.Generators
 {
-    /// <summary>The methods that <c>[ConfigChanged]</c>, <c>[UpToDateIf]</c> and <c>[Clean]</c> name.</summary>
+    /// <summary>The methods that <c>[ConfigChanged]</c>, <c>[UpToDateIf]</c>, <c>[Clean]</c>, <c>[LocalPre]</c>, <c>[LocalPost]</c> and <c>[ForEach]</c> name.</summary>
     internal enum MethodRole
     {
         ConfigChanged,
         UpToDateIf,
         Clean,
+        LocalPre,
+        LocalPost,
+        ForEach,
     }
 
     /// <summary>Up-to-date rules and the clean method: read and resolved while the symbols are at hand.</summary>
@@ -30,6 +33,12 @@ namespace Orchestrate.Generators
 
         private const string CleanShape =
             "A [Clean] method takes what a task may take (TaskContext, CancellationToken or services) and returns void, Task, ValueTask, Task<T>, ValueTask<T> or a value.";
+
+        private const string LocalStepShape =
+            "A [{0}] method is shaped like a task method: it takes RemoteContext (or TaskContext), CancellationToken or services, and returns void, Task, ValueTask, Task<T>, ValueTask<T> or a value.";
+
+        private const string ForEachShape =
+            "A [ForEach] method is static, takes no parameter or one HostInfo, and returns the items as an IEnumerable<string> (string[], List<string>, ...).";
 
         /// <summary>What reading the rules of one task needs: the transform's context, the task, and where to report.</summary>
         private sealed class RuleContext
@@ -167,6 +176,9 @@ namespace Orchestrate.Generators
             SemanticModel semanticModel = rules.SemanticModel;
             bool sameTree = attributeSyntax is not null && attributeSyntax.SyntaxTree == semanticModel.SyntaxTree;
             string attributeName = role.ToString();
+            bool sequenceRole = role == MethodRole.LocalPre || role == MethodRole.LocalPost || role == MethodRole.ForEach;
+            DiagnosticDescriptor unknown = sequenceRole ? DiagnosticDescriptors.UnknownSequenceMethod : DiagnosticDescriptors.UnknownRuleMethod;
+            DiagnosticDescriptor unsupported = sequenceRole ? DiagnosticDescriptors.UnsupportedSequenceMethod : DiagnosticDescriptors.UnsupportedRuleMethod;
 
             // nameof(Method) and nameof(Type.Method) bind to the methods themselves.
             bool nameofUnbound = false;
@@ -192,7 +204,7 @@ namespace Orchestrate.Generators
                     if (owner is null)
                     {
                         rules.Diagnostics.Add(DiagnosticInfo.Create(
-                            DiagnosticDescriptors.UnknownRuleMethod,
+                            unknown,
                             location,
                             rules.TaskName,
                             attributeName,
@@ -216,7 +228,7 @@ namespace Orchestrate.Generators
                             .Select(n => new KeyValuePair<string, string>(n, n)));
                     string ownerDisplay = owner.ToDisplayString(TypeDisplayFormat);
                     rules.Diagnostics.Add(DiagnosticInfo.Create(
-                        DiagnosticDescriptors.UnknownRuleMethod,
+                        unknown,
                         location,
                         rules.TaskName,
                         attributeName,
@@ -265,7 +277,7 @@ namespace Orchestrate.Generators
             if (report is not null)
             {
                 rules.Diagnostics.Add(DiagnosticInfo.Create(
-                    DiagnosticDescriptors.UnsupportedRuleMethod,
+                    unsupported,
                     location,
                     rules.TaskName,
                     attributeName,
@@ -334,6 +346,8 @@ namespace Orchestrate.Generators
             {
                 MethodRole.ConfigChanged => ConfigChangedShape,
                 MethodRole.UpToDateIf => UpToDateIfShape,
+                MethodRole.LocalPre or MethodRole.LocalPost => string.Format(CultureInfo.InvariantCulture, LocalStepShape, role.ToString()),
+                MethodRole.ForEach => ForEachShape,
                 _ => CleanShape,
             };
 
@@ -350,10 +364,17 @@ namespace Orchestrate.Generators
                 return shapeProblem;
             }
 
+            if (role == MethodRole.ForEach)
+            {
+                return ForEachProblem(method, shape, names, out reference, out hasErrors);
+            }
+
             ReturnKind returnKind;
             switch (role)
             {
                 case MethodRole.Clean:
+                case MethodRole.LocalPre:
+                case MethodRole.LocalPost:
                     returnKind = ClassifyReturn(method, out string? returnProblem, out _);
                     if (returnProblem is not null)
                     {
@@ -421,6 +442,65 @@ namespace Orchestrate.Generators
             return null;
         }
 
+        /// <summary>
+        /// Why generated code cannot call a <c>[ForEach]</c> method as <c>host =&gt; Type.Method(host)</c> (or with no
+        /// argument), or null with the call in <paramref name="reference"/>: its one parameter, if any, is the host.
+        /// </summary>
+        private static string[]? ForEachProblem(IMethodSymbol method, string shape, TypeNames names, out MethodRef? reference, out bool hasErrors)
+        {
+            reference = null;
+            hasErrors = method.Parameters.Any(p => ContainsErrors(p.Type));
+            if (hasErrors)
+            {
+                return null;
+            }
+
+            if (!method.IsStatic)
+            {
+                return new[] { "it is an instance method, and the items are asked for before any task runs", "Make the method static." };
+            }
+
+            ITypeSymbol returnType = method.ReturnType;
+            if (method.ReturnsVoid || method.ReturnsByRef || method.ReturnsByRefReadonly || !IsEnumerableOfString(returnType))
+            {
+                return new[] { "it returns '" + returnType.ToDisplayString() + "'", shape };
+            }
+
+            if (method.Parameters.Length > 1)
+            {
+                return new[] { "it takes " + method.Parameters.Length.ToString(CultureInfo.InvariantCulture) + " parameters", shape };
+            }
+
+            var parameters = new List<ParameterSpec>();
+            if (method.Parameters.Length == 1)
+            {
+                IParameterSymbol parameter = method.Parameters[0];
+                bool isHost = parameter.RefKind == RefKind.None
+                    && parameter.Type is INamedTypeSymbol { Name: "HostInfo", Arity: 0, ContainingType: null } host
+                    && IsInNamespace(host, AttributeNames.Namespace);
+                if (!isHost)
+                {
+                    return new[] { "its parameter '" + parameter.Name + "' has type '" + parameter.Type.ToDisplayString() + "', not HostInfo", shape };
+                }
+
+                parameters.Add(new ParameterSpec(ParameterKind.Service, names.FullyQualified(parameter.Type)));
+            }
+
+            reference = new MethodRef(names.FullyQualified(method.ContainingType), method.Name, true, ReturnKind.Value, parameters.ToEquatableArray());
+            return null;
+        }
+
+        /// <summary>Whether a value of the type is an <c>IEnumerable&lt;string&gt;</c>: the interface itself, or a type implementing it.</summary>
+        private static bool IsEnumerableOfString(ITypeSymbol type)
+        {
+            static bool IsIt(ITypeSymbol candidate) =>
+                candidate is INamedTypeSymbol { Arity: 1 } named
+                && named.OriginalDefinition.SpecialType == SpecialType.System_Collections_Generic_IEnumerable_T
+                && named.TypeArguments[0].SpecialType == SpecialType.System_String;
+
+            return IsIt(type) || type.AllInterfaces.Any(IsIt);
+        }
+
         /// <summary>Classifies a parameter of a rule or clean method; null with a null problem for a type with errors.</summary>
         private static ParameterSpec? ClassifyRuleParameter(IParameterSymbol parameter, MethodRole role, TypeNames names, out string? problem)
         {
@@ -434,7 +514,7 @@ namespace Orchestrate.Generators
             }
 
             ParameterSpec? spec = ClassifyParameter(parameter, names, out problem);
-            if (spec is null || role == MethodRole.Clean || spec.Kind == ParameterKind.Service)
+            if (spec is null || role == MethodRole.Clean || role == MethodRole.LocalPre || role == MethodRole.LocalPost || spec.Kind == ParameterKind.Service)
             {
                 return spec;
             }

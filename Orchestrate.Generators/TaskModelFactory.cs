@@ -120,6 +120,7 @@ namespace Orchestrate.Generators
             var rulesContext = new RuleContext(semanticModel, syntax, type, name, names, diagnostics, cancellationToken);
             var remote = new RemoteReader(name, diagnostics, cancellationToken);
             RunControlReader? runControl = null;
+            RemoteSequenceReader? remoteSequence = null;
 
             foreach (AttributeData attribute in method.GetAttributes())
             {
@@ -187,10 +188,18 @@ namespace Orchestrate.Generators
                         runControl ??= new RunControlReader(name, diagnostics, cancellationToken);
                         runControl.Read(attributeName, attribute);
                         break;
+                    case AttributeNames.LocalPre:
+                    case AttributeNames.LocalPost:
+                    case AttributeNames.SubSequenceOf:
+                    case AttributeNames.ForEach:
+                        remoteSequence ??= new RemoteSequenceReader(rulesContext);
+                        remoteSequence.Read(attributeName, attribute);
+                        break;
                 }
             }
 
-            remote.CheckLocalTask(method, syntax);
+            remote.CheckLocalTask(method, syntax, isSubSequence: remoteSequence?.IsSubSequence == true);
+            remoteSequence?.CheckPlacement(remote.HasHosts, remote.HostsLocation);
             RemoteSpec remoteSpec = remote.ToSpec();
             runControl?.CheckForeverTargets(targets.Count > 0, remoteSpec.Targets.Count > 0);
 
@@ -213,6 +222,7 @@ namespace Orchestrate.Generators
                 Clean: clean,
                 Remote: remoteSpec,
                 RunControl: runControl?.ToSpec() ?? RunControlSpec.None,
+                RemoteSequence: remoteSequence?.ToSpec() ?? RemoteSequenceSpec.None,
                 CanEmit: canEmit);
 
             return new TaskModel(
@@ -224,6 +234,7 @@ namespace Orchestrate.Generators
                 targetLocations.ToEquatableArray(),
                 resultDepLocations.ToEquatableArray(),
                 runControl?.SequenceLocations ?? EquatableArray<ReferenceLocation>.Empty,
+                remoteSequence?.SubSequenceOfLocation,
                 diagnostics.ToEquatableArray());
         }
 
@@ -263,6 +274,10 @@ namespace Orchestrate.Generators
                 "TimeoutAttribute" => AttributeNames.Timeout,
                 "ResourceAttribute" => AttributeNames.Resource,
                 "SequenceAttribute" => AttributeNames.Sequence,
+                "LocalPreAttribute" => AttributeNames.LocalPre,
+                "LocalPostAttribute" => AttributeNames.LocalPost,
+                "SubSequenceOfAttribute" => AttributeNames.SubSequenceOf,
+                "ForEachAttribute" => AttributeNames.ForEach,
                 _ => null,
             };
         }
