@@ -475,7 +475,10 @@ public static class Scheduler
         TaskOutcome Outcome(int k) =>
             new(graph.Tasks[plan[k]].Name, status[k], durations[k], errors[k], blockedBy[k], graph.Tasks[plan[k]].Host)
             {
-                Started = startedAt[k] == 0 ? null : Stopwatch.GetElapsedTime(runStarted, startedAt[k]),
+                // A task that turned out up to date (or set aside, or a join) did not start running.
+                Started = startedAt[k] == 0 || status[k] is TaskRunStatus.UpToDate or TaskRunStatus.Ignored or TaskRunStatus.Joined or TaskRunStatus.WouldRun
+                    ? null
+                    : Stopwatch.GetElapsedTime(runStarted, startedAt[k]),
             };
 
         while (true)
