@@ -231,9 +231,14 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
         var notRun = outcome.Tasks.Where(t => t.Status == TaskRunStatus.NotRun).ToList();
         if (notRun.Count > 0)
         {
-            lines.Add(outcome.AbortedBy is null
-                ? $"not run, the run stopped at the first failure (use --keep-going to run them): {string.Join(", ", notRun.Select(t => t.Name))}"
-                : $"not run, the run was aborted: {string.Join(", ", notRun.Select(t => t.Name))}");
+            var names = string.Join(", ", notRun.Select(t => t.Name));
+            lines.Add(outcome switch
+            {
+                { AbortedBy: not null } => $"not run, the run was aborted: {names}",
+                { TimedOut: true } => $"not run, the run's --timeout expired first: {names}",
+                { Cancelled: true } => $"not run, the run was cancelled: {names}",
+                _ => $"not run, the run stopped at the first failure (use --keep-going to run them): {names}",
+            });
         }
 
         lock (_gate)
