@@ -31,6 +31,8 @@ internal sealed class TaskExecutor
     private readonly bool[] _ignored;
     private readonly Remote.RemoteNodeRunner? _remote;
     private readonly DynamicTasks? _dynamic;
+    private readonly bool[] _ran;
+    private CheckAhead? _ahead;
 
     /// <summary>An executor without a state store: every task runs (embedding, benchmarks).</summary>
     public TaskExecutor(TaskGraph graph, IServiceProvider services, ProcessRunner runner, IRunObserver observer, string projectDirectory)
@@ -53,7 +55,21 @@ internal sealed class TaskExecutor
         _checker = store is null ? null : new UpToDateChecker(store, projectDirectory, services, clock);
         _wouldRun = mode.DryRun ? new bool[graph.Tasks.Count] : [];
         _ignored = new bool[graph.Tasks.Count];
+        _ran = new bool[graph.Tasks.Count];
         _dynamic = DynamicTasks.For(graph, this);
+    }
+
+    /// <summary>Starts checking plain file tasks of the plan ahead of the scheduler, on another core (large runs only).</summary>
+    public void CheckAhead(int[] plan, CancellationToken cancellationToken)
+    {
+        if (_checker is not null && _store is not null && !_mode.DryRun && !_mode.Always && _dynamic is null)
+        {
+            _ahead = Execution.CheckAhead.Start(_graph, plan, _checker, index =>
+            {
+                var task = _graph.Tasks[index];
+                return !task.IsHostGroup && task.Host is null && task.Hosts is null && !CallsUserCode(task);
+            }, _ran, cancellationToken);
+        }
     }
 
     private static readonly Task<TaskRunStatus> UpToDate = Task.FromResult(TaskRunStatus.UpToDate);
@@ -96,13 +112,18 @@ internal sealed class TaskExecutor
         // The check of file deps, targets and built-in rules runs no user code and takes microseconds:
         // do it here, on the scheduler's thread, so that an up-to-date task costs no thread hop. Only a
         // task that must run goes to the thread pool.
-        var check = _checker.CheckAsync(task, _mode.Always, cancellationToken);
-        if (!check.IsCompletedSuccessfully)
+        UpToDateDecision decision;
+        if (_ahead is null || !_ahead.TryTake(index, out decision))
         {
-            return Task.Run(() => ExecuteCoreAsync(index, cancellationToken), cancellationToken);
+            var check = _checker.CheckAsync(task, _mode.Always, cancellationToken);
+            if (!check.IsCompletedSuccessfully)
+            {
+                return Task.Run(() => ExecuteCoreAsync(index, cancellationToken), cancellationToken);
+            }
+
+            decision = check.GetAwaiter().GetResult();
         }
 
-        var decision = check.GetAwaiter().GetResult();
         return decision.Run ? Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken) : UpToDate;
     }
 
@@ -162,6 +183,7 @@ internal sealed class TaskExecutor
         {
             var values = remoteStamps.Count == 0 ? decision.Values : decision.Values.Concat(remoteStamps).ToDictionary(v => v.Key, v => v.Value, StringComparer.Ordinal);
             await _store.SaveAsync(task.Name, new TaskState(_clock.GetUtcNow(), ToJson(result), decision.Files, values)).ConfigureAwait(false);
+            MarkRan(task);
         }
 
         return TaskRunStatus.Succeeded;
@@ -182,6 +204,15 @@ internal sealed class TaskExecutor
         }
 
         return ignored;
+    }
+
+    // A task that ran may have changed what its dependents read: their decisions taken ahead no longer hold.
+    private void MarkRan(TaskDescriptor task)
+    {
+        if (_graph.TryFind(task.Name, out var index))
+        {
+            Volatile.Write(ref _ran[index], true);
+        }
     }
 
     // Up-to-date rules that call user code may block or need services: they are checked on the thread pool.
@@ -244,6 +275,7 @@ internal sealed class TaskExecutor
         }
 
         await _store!.SaveAsync(task.Name, new TaskState(_clock.GetUtcNow(), ToJson(result), decision.Files, decision.Values)).ConfigureAwait(false);
+        MarkRan(task);
         return TaskRunStatus.Succeeded;
     }
 

@@ -51,7 +51,10 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
             new ExecutionMode(request.Always, request.DryRun || request.PlanPath is not null),
             TimeProvider.System,
             remote);
+        using var stopChecking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        executor.CheckAhead(request.Plan, stopChecking.Token);
         var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken).ConfigureAwait(false);
+        await stopChecking.CancelAsync().ConfigureAwait(false);
         if (request.PlanPath is not null && outcome.Succeeded)
         {
             observers.Console.WriteLine($"plan written to {request.PlanPath}: nothing ran");

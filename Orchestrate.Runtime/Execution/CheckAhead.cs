@@ -1,0 +1,112 @@
+using Orchestrate.Planning;
+using Orchestrate.UpToDate;
+
+namespace Orchestrate.Execution;
+
+/// <summary>
+/// Checks plain file tasks ahead of the scheduler on another core, from the end of the plan backwards while the
+/// scheduler's thread checks from the front, so that a large run where most tasks are up to date uses both cores
+/// for its stats and lookups. A decision taken ahead is used only when no task the task depends on has run since
+/// (it may have changed the task's file deps); otherwise the task is checked again when its turn comes. Taking a
+/// check early is one of the orders a parallel run allows anyway: independent tasks are checked in any order.
+/// </summary>
+internal sealed class CheckAhead
+{
+    private const int Free = 0;
+    private const int Checking = 1;
+    private const int TakenByScheduler = 2;
+    private const int Ready = 3;
+
+    // Below this many eligible tasks a second thread costs more than it saves.
+    private const int MinimumTasks = 512;
+
+    private readonly TaskGraph _graph;
+    private readonly UpToDateChecker _checker;
+    private readonly int[] _state;
+    private readonly UpToDateDecision?[] _decisions;
+    private readonly bool[] _ran;
+
+    private CheckAhead(TaskGraph graph, UpToDateChecker checker, bool[] ran)
+    {
+        _graph = graph;
+        _checker = checker;
+        _ran = ran;
+        _state = new int[graph.Tasks.Count];
+        _decisions = new UpToDateDecision?[graph.Tasks.Count];
+    }
+
+    /// <summary>Starts checking ahead when the plan is large enough and there is a second core; null otherwise.</summary>
+    public static CheckAhead? Start(TaskGraph graph, int[] plan, UpToDateChecker checker, Func<int, bool> eligible, bool[] ran, CancellationToken cancellationToken)
+    {
+        if (Environment.ProcessorCount < 2 || plan.Length < MinimumTasks)
+        {
+            return null;
+        }
+
+        var ahead = new CheckAhead(graph, checker, ran);
+        _ = Task.Run(() => ahead.Run(plan, eligible, cancellationToken), CancellationToken.None);
+        return ahead;
+    }
+
+    /// <summary>
+    /// The decision taken ahead for a task, if there is one and it still holds; false: check it now (the scheduler's
+    /// thread claims it, so the worker leaves it).
+    /// </summary>
+    public bool TryTake(int index, out UpToDateDecision decision)
+    {
+        decision = null!;
+        var state = Interlocked.CompareExchange(ref _state[index], TakenByScheduler, Free);
+        if (state == Free || state == TakenByScheduler)
+        {
+            return false;
+        }
+
+        // Being checked right now: it takes microseconds.
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _state[index]) == Checking)
+        {
+            spin.SpinOnce();
+        }
+
+        if (_decisions[index] is not { } ahead)
+        {
+            return false;
+        }
+
+        foreach (var dependency in _graph.Dependencies[index])
+        {
+            if (Volatile.Read(ref _ran[dependency.Task]))
+            {
+                return false;
+            }
+        }
+
+        decision = ahead;
+        return true;
+    }
+
+    private void Run(int[] plan, Func<int, bool> eligible, CancellationToken cancellationToken)
+    {
+        for (var k = plan.Length - 1; k >= 0 && !cancellationToken.IsCancellationRequested; k--)
+        {
+            var index = plan[k];
+            if (!eligible(index) || Interlocked.CompareExchange(ref _state[index], Checking, Free) != Free)
+            {
+                continue;
+            }
+
+            try
+            {
+                var check = _checker.CheckAsync(_graph.Tasks[index], always: false, cancellationToken);
+                _decisions[index] = check.IsCompletedSuccessfully ? check.Result : null;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A missing file dep and the like: the scheduler's own check reports it in its turn.
+                _decisions[index] = null;
+            }
+
+            Volatile.Write(ref _state[index], Ready);
+        }
+    }
+}
