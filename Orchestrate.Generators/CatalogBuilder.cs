@@ -97,6 +97,7 @@ namespace Orchestrate.Generators
                     RunControl: runControl));
             }
 
+            DynamicCatalog.Resolve(specs, resolver, entries);
             entries.Sort((a, b) =>
             {
                 int byName = string.CompareOrdinal(a.Name, b.Name);
