@@ -21,6 +21,15 @@ namespace Orchestrate.Generators
         /// <summary><c>[CreateAfter]</c>: the task is created after another task ran.</summary>
         public const string CreateAfter = "Orchestrate.CreateAfterAttribute";
 
+        /// <summary><c>[CalcDep]</c>: another task computes more dependencies of this one at run time.</summary>
+        public const string CalcDep = "Orchestrate.CalcDepAttribute";
+
+        /// <summary><c>SubTask</c>: what a task method that is a group returns a sequence of.</summary>
+        public const string SubTask = "Orchestrate.SubTask";
+
+        /// <summary><c>CalculatedDeps</c>: what a task named by <c>[CalcDep]</c> returns.</summary>
+        public const string CalculatedDeps = "Orchestrate.CalculatedDeps";
+
         /// <summary><c>[RunOnce]</c>: up to date once it succeeded.</summary>
         public const string RunOnce = "Orchestrate.RunOnceAttribute";
 

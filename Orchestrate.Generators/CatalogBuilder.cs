@@ -112,6 +112,7 @@ namespace Orchestrate.Generators
                     RemoteSequence: sequenceEntry));
             }
 
+            DynamicCatalog.Resolve(specs, resolver, entries);
             entries.Sort((a, b) =>
             {
                 int byName = string.CompareOrdinal(a.Name, b.Name);

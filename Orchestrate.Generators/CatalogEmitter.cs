@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.CSharp;
 namespace Orchestrate.Generators
 {
     /// <summary>Writes the catalog source: one <c>TaskDescriptor</c> per task, registered by a module initializer.</summary>
-    internal static class CatalogEmitter
+    internal static partial class CatalogEmitter
     {
         public const string HintName = "Orchestrate.TaskCatalog.g.cs";
 
@@ -56,6 +56,7 @@ namespace Orchestrate.Generators
                 writer.Line("FileDeps = " + StringArray(entry.FileDeps) + ",");
                 writer.Line("Targets = " + StringArray(entry.Targets) + ",");
                 writer.Line("CreateAfter = " + NullableLiteral(entry.CreateAfter) + ",");
+                WriteDynamic(writer, entry.Dynamic);
                 if (entry.UpToDate.Count > 0)
                 {
                     writer.Line("UpToDate = new global::Orchestrate.UpToDateRule[]");

@@ -318,6 +318,7 @@ namespace Orchestrate.Generators
                     }
 
                     TaskModel model = TaskModelFactory.Create(semanticModel, method, symbol, taskAttribute, names, cancellationToken);
+                    model = TaskModelFactory.AddDynamic(model, method, symbol, names, cancellationToken);
                     tasks.Add(new DeclaredTask(treeIndex, MapLocations(model, location => ToDeclaration(location, info, gate.Trees))));
                 }
 
@@ -438,7 +439,7 @@ namespace Orchestrate.Generators
                 diagnostics = new EquatableArray<DiagnosticInfo>(mapped);
             }
 
-            return new TaskModel(
+            TaskModel relocated = new TaskModel(
                 model.Spec,
                 One(model.TaskAttribute),
                 References(model.DependsOnLocations),
@@ -449,6 +450,7 @@ namespace Orchestrate.Generators
                 References(model.SequenceLocations),
                 Reference(model.SubSequenceOfLocation),
                 diagnostics);
+            return relocated.WithDynamicLocationsOf(model, reference => Reference(reference)!);
         }
     }
 }

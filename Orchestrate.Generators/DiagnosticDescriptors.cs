@@ -4,7 +4,7 @@ using Microsoft.CodeAnalysis;
 namespace Orchestrate.Generators
 {
     /// <summary>The diagnostics of the task graph. All are errors: a broken graph must not build.</summary>
-    public static class DiagnosticDescriptors
+    public static partial class DiagnosticDescriptors
     {
         private const string Category = "Orchestrate";
         private const string HelpLink = "https://github.com/orchestrate/orchestrate/blob/main/README.md#diagnostics";
@@ -322,6 +322,11 @@ namespace Orchestrate.Generators
 
         internal static DiagnosticDescriptor Get(string id)
         {
+            if (FindDynamic(id) is { } dynamic)
+            {
+                return dynamic;
+            }
+
             switch (id)
             {
                 case "ORCH0001": return Cycle;

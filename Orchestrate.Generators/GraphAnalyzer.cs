@@ -7,7 +7,7 @@ using System.Threading;
 namespace Orchestrate.Generators
 {
     /// <summary>The checks that need every task: names, targets, references (forever tasks included), sequences and cycles.</summary>
-    internal static class GraphAnalyzer
+    internal static partial class GraphAnalyzer
     {
         private const string HostPlaceholder = "{host}";
 
@@ -51,6 +51,7 @@ namespace Orchestrate.Generators
             cancellationToken.ThrowIfCancellationRequested();
 
             List<Edge>[] edges = BuildEdges(models, specs, targetOwners, diagnostics);
+            AddCalcDepEdges(models, specs, edges, diagnostics);
             cancellationToken.ThrowIfCancellationRequested();
             CheckCycles(models, edges, diagnostics, cancellationToken);
             return diagnostics.ToEquatableArray();

@@ -158,7 +158,7 @@ namespace Orchestrate.Generators
     /// Everything about one task method that the catalog needs, free of locations so that moving code
     /// around does not invalidate the emitted catalog.
     /// </summary>
-    internal sealed record TaskSpec(
+    internal sealed partial record TaskSpec(
         string Name,
         string MethodName,
         string TypeName,
@@ -194,7 +194,7 @@ namespace Orchestrate.Generators
     /// One <c>[Task]</c> method: its <see cref="TaskSpec"/>, the locations of everything the graph
     /// checks may report on, and the diagnostics that concern the method alone.
     /// </summary>
-    internal sealed record TaskModel(
+    internal sealed partial record TaskModel(
         TaskSpec Spec,
         LocationInfo? TaskAttribute,
         EquatableArray<ReferenceLocation> DependsOnLocations,
@@ -210,7 +210,7 @@ namespace Orchestrate.Generators
     internal sealed record RuleEntry(UpToDateRuleKind Kind, string Argument, string? Detail, long Seconds, ReturnKind ReturnKind, string? Call);
 
     /// <summary>One descriptor of the emitted catalog, with references resolved to task names.</summary>
-    internal sealed record CatalogEntry(
+    internal sealed partial record CatalogEntry(
         string Name,
         string Method,
         string? Doc,

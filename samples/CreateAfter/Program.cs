@@ -1,0 +1,1 @@
+return await Orchestrate.Orchestrator.RunAsync(args);
