@@ -126,6 +126,58 @@ public class ConsoleReportTests
     }
 
     [Test]
+    public async Task A_real_run_reports_forever_tolerated_timed_out_and_aborted_tasks_with_their_marks()
+    {
+        using var cli = new CliHarness();
+        cli.Tasks.Add(new TaskDescriptor
+        {
+            Name = "monitor",
+            IsForever = true,
+            Invoke = async invocation =>
+            {
+                await Task.Delay(Timeout.Infinite, invocation.CancellationToken);
+                return null;
+            },
+        });
+        cli.Tasks.Add(new TaskDescriptor { Name = "lint", Critical = false, Invoke = _ => throw new InvalidOperationException("style: tabs") });
+        cli.Tasks.Add(new TaskDescriptor { Name = "docs", DependsOn = ["lint"], Invoke = _ => ValueTask.FromResult<object?>(null) });
+        cli.Tasks.Add(new TaskDescriptor { Name = "soak", Critical = false, Timeout = TimeSpan.FromMilliseconds(300), Invoke = SleepLong });
+        using var aborting = new CliHarness();
+        aborting.Tasks.Add(new TaskDescriptor { Name = "deploy", Critical = true, Invoke = _ => throw new InvalidOperationException("disk full") });
+        aborting.Tasks.Add(new TaskDescriptor { Name = "upload", Invoke = SleepLong });
+        aborting.Tasks.Add(new TaskDescriptor { Name = "notify", DependsOn = ["deploy"], Invoke = _ => ValueTask.FromResult<object?>(null) });
+
+        var previous = Environment.GetEnvironmentVariable(ReportSymbols.Variable);
+        Environment.SetEnvironmentVariable(ReportSymbols.Variable, "unicode");
+        CliResult tolerated, aborted;
+        try
+        {
+            tolerated = await cli.RunAsync("--no-color");
+            aborted = await aborting.RunAsync("--no-color", "-j", "2");
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ReportSymbols.Variable, previous);
+        }
+
+        Assert.That(tolerated.ExitCode, Is.EqualTo(0), "tolerated failures and a stopped forever task do not fail the run\n" + tolerated);
+        Assert.That(tolerated.Output, Does.Match(@"\d\d   ☉ ☓ ∞  monitor .* stopped"));
+        Assert.That(tolerated.Output, Does.Match(@"\d\d   ★ ☓    lint .* failed, tolerated: InvalidOperationException: style: tabs"));
+        Assert.That(tolerated.Output, Does.Match(@"\d\d   ☉ ☓    docs .* ok - requires: \d\d"), "a tolerated failure's dependents run");
+        Assert.That(tolerated.Output, Does.Match(@"soak .*timed out after 0\.3s"));
+        Assert.That(aborted.ExitCode, Is.EqualTo(1), aborted.ToString());
+        Assert.That(aborted.Output, Does.Match(@"\d\d ⚠ ★ ☓    deploy .* FAILED, aborted the run: InvalidOperationException: disk full"));
+        Assert.That(aborted.Output, Does.Match(@"\d\d     ⚐    notify"));
+        Assert.That(aborted.Output, Does.Contain("ABORTED by the critical task deploy"));
+    }
+
+    private static async ValueTask<object?> SleepLong(TaskInvocation invocation)
+    {
+        await invocation.Context.Shell("sleep 30");
+        return null;
+    }
+
+    [Test]
     public async Task A_long_run_lists_only_the_tasks_that_did_not_end_well()
     {
         using var cli = new CliHarness();
