@@ -166,7 +166,7 @@ internal static class FleetBench
             CopyTree(Path.Combine(s_work, "payload"), Path.Combine(project, "payload"));
             await OrchestrateAsync("c", "ship", r, "c.orchestrate.cold", output => Count(output, $"ship: sent {SmallFiles + 1} of {SmallFiles + 1} files") == hosts, fresh: false);
             Verify("c.orchestrate.cold", "fleetbench-orch-");
-            await OrchestrateAsync("c", "ship", r, "c.orchestrate.again", output => Count(output, "(up to date)") == hosts, fresh: false);
+            await OrchestrateAsync("c", "ship", r, "c.orchestrate.again", output => Count(output, "::ship_file:payload/** (up to date)") == hosts, fresh: false);
             CleanRemote();
             await TimeAsync("c.tar", $"bash {Q(Script("tar-stream.sh"))}");
             Verify("c.tar", "fleetbench-tar-");
