@@ -28,6 +28,29 @@ public interface IRemoteConnection
     /// <exception cref="HostUnreachableException">The connection was lost.</exception>
     Task<RemoteResult> RunAsync(RemoteCommand command, Action<OutputLine>? onLine, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runs commands one after the other, stopping after the first whose exit code is not in its
+    /// <see cref="RemoteCommand.AllowedExitCodes"/>; returns one result per command that ran. A transport may send them
+    /// all at once (no round trip between them); this default runs them one by one.
+    /// </summary>
+    /// <exception cref="HostUnreachableException">The connection was lost.</exception>
+    async Task<IReadOnlyList<RemoteResult>> RunSequenceAsync(IReadOnlyList<RemoteCommand> commands, Action<int, OutputLine>? onLine, CancellationToken cancellationToken)
+    {
+        var results = new List<RemoteResult>(commands.Count);
+        for (var k = 0; k < commands.Count; k++)
+        {
+            var step = k;
+            var result = await RunAsync(commands[k], onLine is null ? null : line => onLine(step, line), cancellationToken).ConfigureAwait(false);
+            results.Add(result);
+            if (result.TimedOut || !commands[k].AllowedExitCodes.Contains(result.ExitCode))
+            {
+                break;
+            }
+        }
+
+        return results;
+    }
+
     /// <summary>Writes files into a directory on the host, all in one stream, each written whole.</summary>
     Task UploadAsync(IReadOnlyList<UploadItem> files, string remoteDirectory, CancellationToken cancellationToken);
 

@@ -119,22 +119,39 @@ internal sealed partial class RemoteNodeRunner(
                 : $"ship: sent {stale.Count} of {files.Count} files ({string.Join(", ", stale.Take(5).Select(f => f.RemoteName))}{(stale.Count > 5 ? ", ..." : "")})", false);
         }
 
-        // Remote steps, in order, each on the connection of its user.
-        foreach (var step in task.RemoteSteps)
+        // Remote steps, in order, each on the connection of its user. Consecutive steps for one user without a
+        // timeout go to the host in one write: the shell runs them back to back and stops at the first failure.
+        var steps = task.RemoteSteps;
+        for (var first = 0; first < steps.Count;)
         {
-            var stepConnection = step.User is null ? await Connection().ConfigureAwait(false) : await transport.ConnectAsync(host, step.User, cancellationToken).ConfigureAwait(false);
-            var command = new RemoteCommand(SubstituteQuoted(step.Command, host))
+            var end = first + 1;
+            while (end < steps.Count && steps[end].Timeout is null && steps[first].Timeout is null && steps[end].User == steps[first].User)
             {
-                Sudo = step.Sudo,
-                Timeout = step.Timeout,
-                AllowedExitCodes = step.AllowedExitCodes,
-                WorkingDirectory = step.WorkingDirectory is null ? null : HostExpansion.Substitute(step.WorkingDirectory, host),
-            };
-            var result = await stepConnection.RunAsync(command, line => observer.TaskOutput(task.Name, line.Text, line.IsError), cancellationToken).ConfigureAwait(false);
-            if (result.TimedOut || !step.AllowedExitCodes.Contains(result.ExitCode))
-            {
-                throw new CommandFailedException(result.ToCommandResult(), result.TimedOut);
+                end++;
             }
+
+            var user = steps[first].User;
+            var stepConnection = user is null ? await Connection().ConfigureAwait(false) : await transport.ConnectAsync(host, user, cancellationToken).ConfigureAwait(false);
+            var commands = new RemoteCommand[end - first];
+            for (var k = first; k < end; k++)
+            {
+                var step = steps[k];
+                commands[k - first] = new RemoteCommand(SubstituteQuoted(step.Command, host))
+                {
+                    Sudo = step.Sudo,
+                    Timeout = step.Timeout,
+                    AllowedExitCodes = step.AllowedExitCodes,
+                    WorkingDirectory = step.WorkingDirectory is null ? null : HostExpansion.Substitute(step.WorkingDirectory, host),
+                };
+            }
+
+            var results = await stepConnection.RunSequenceAsync(commands, (_, line) => observer.TaskOutput(task.Name, line.Text, line.IsError), cancellationToken).ConfigureAwait(false);
+            if (results.Count > 0 && results[^1] is var last && (last.TimedOut || !commands[results.Count - 1].AllowedExitCodes.Contains(last.ExitCode)))
+            {
+                throw new CommandFailedException(last.ToCommandResult(), last.TimedOut);
+            }
+
+            first = end;
         }
 
         var context = new RemoteTaskContext(task, host, null, transport, projectDirectory, runner, observer, cancellationToken, _hashes);

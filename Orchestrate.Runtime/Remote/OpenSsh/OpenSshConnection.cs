@@ -113,6 +113,28 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         }
     }
 
+    public async Task<IReadOnlyList<RemoteResult>> RunSequenceAsync(IReadOnlyList<RemoteCommand> commands, Action<int, OutputLine>? onLine, CancellationToken cancellationToken)
+    {
+        ThrowIfLost();
+        var shell = await AcquireShellAsync(cancellationToken).ConfigureAwait(false);
+        var healthy = false;
+        try
+        {
+            var results = await shell.ExecuteSequenceAsync(commands, onLine, KillAsync, cancellationToken).ConfigureAwait(false);
+            healthy = true;
+            return results;
+        }
+        catch (RemoteShellLostException e)
+        {
+            _lost ??= e.Message;
+            throw new HostUnreachableException(Host.Name, $"the connection was lost ({e.Message})", e);
+        }
+        finally
+        {
+            ReleaseShell(shell, healthy);
+        }
+    }
+
     public async Task UploadAsync(IReadOnlyList<UploadItem> files, string remoteDirectory, CancellationToken cancellationToken)
     {
         ThrowIfLost();
@@ -255,7 +277,8 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
 
     private void ReleaseShell(RemoteShell shell, bool healthy)
     {
-        if (healthy && !shell.IsBroken)
+        // A cancelled command leaves its shell usable once the shell reported the command's end.
+        if (!shell.IsBroken && (healthy || shell.IsIdle))
         {
             _idle.Writer.TryWrite(shell);
             return;

@@ -30,7 +30,7 @@ internal sealed class RemoteShell : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly bool _primary;
     private readonly StringBuilder _unclaimed = new();
-    private Pending? _current;
+    private Batch? _current;
     private volatile bool _stopping;
 
     private RemoteShell(Process process, string host, bool primary = false)
@@ -43,6 +43,19 @@ internal sealed class RemoteShell : IAsyncDisposable
     }
 
     public bool IsBroken { get; private set; }
+
+    /// <summary>True when no command sent to the shell is still running: it may take the next one (also after a
+    /// cancelled command, once the shell reported its end).</summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _current is null || _current.AllDone.IsCompleted;
+            }
+        }
+    }
 
     /// <summary>True for the master connection's own session.</summary>
     public bool IsPrimary => _primary;
@@ -105,10 +118,27 @@ internal sealed class RemoteShell : IAsyncDisposable
 
     /// <summary>Runs one command. <paramref name="kill"/> signals a process on the host: (process ID, through sudo,
     /// signal, whole process tree rather than process group).</summary>
-    public async Task<RemoteResult> ExecuteAsync(RemoteCommand command, Action<OutputLine>? onLine, Func<int, bool, string, bool, Task> kill, CancellationToken cancellationToken)
+    public async Task<RemoteResult> ExecuteAsync(RemoteCommand command, Action<OutputLine>? onLine, Func<int, bool, string, bool, Task> kill, CancellationToken cancellationToken) =>
+        (await ExecuteSequenceAsync([command], onLine is null ? null : (_, line) => onLine(line), kill, cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>
+    /// Runs commands in order, sent in one write: the shell runs each after the one before, and skips the rest after the
+    /// first whose exit code is not allowed, so there is no round trip between them. Returns one result per command that
+    /// ran. A timeout applies to a lone command only (a sequence with timeouts is sent one command at a time).
+    /// </summary>
+    public async Task<IReadOnlyList<RemoteResult>> ExecuteSequenceAsync(IReadOnlyList<RemoteCommand> commands, Action<int, OutputLine>? onLine, Func<int, bool, string, bool, Task> kill, CancellationToken cancellationToken)
     {
-        var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
-        var pending = new Pending(nonce, onLine);
+        var pendings = new Pending[commands.Count];
+        var script = new StringBuilder("__orch_go=1\n");
+        for (var k = 0; k < commands.Count; k++)
+        {
+            var step = k;
+            var nonce = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+            pendings[k] = new Pending(nonce, onLine is null ? null : line => onLine(step, line));
+            script.Append(Frame(commands[k], nonce, _primary));
+        }
+
+        var batch = new Batch(pendings);
         lock (_gate)
         {
             if (IsBroken)
@@ -116,13 +146,13 @@ internal sealed class RemoteShell : IAsyncDisposable
                 throw new RemoteShellLostException("its shell ended");
             }
 
-            _current = pending;
+            _current = batch;
         }
 
         var clock = Stopwatch.StartNew();
         try
         {
-            await _process.StandardInput.WriteAsync(Frame(command, nonce, _primary)).ConfigureAwait(false);
+            await _process.StandardInput.WriteAsync(script.ToString()).ConfigureAwait(false);
             await _process.StandardInput.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
         catch (IOException e)
@@ -131,27 +161,49 @@ internal sealed class RemoteShell : IAsyncDisposable
             throw new RemoteShellLostException($"cannot send the command: {e.Message}");
         }
 
-        using var timeout = command.Timeout is { } limit ? new CancellationTokenSource(limit) : null;
+        var lone = commands.Count == 1 ? commands[0].Timeout : null;
+        using var timeout = lone is { } limit ? new CancellationTokenSource(limit) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout?.Token ?? CancellationToken.None);
         var timedOut = false;
+        var all = batch.AllDone;
         try
         {
-            await pending.Done.Task.WaitAsync(linked.Token).ConfigureAwait(false);
+            await all.WaitAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!pending.Done.Task.IsCompleted)
+        catch (OperationCanceledException) when (!all.IsCompleted)
         {
             timedOut = !cancellationToken.IsCancellationRequested;
-            await StopAsync(pending, command, kill).ConfigureAwait(false);
+            var running = batch.Running;
+            await StopAsync(pendings[running], commands[running], kill).ConfigureAwait(false);
+            // The commands after the one stopped are skipped by the shell (or went with it).
+            await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
 
-        if (pending.Lost is { } lost)
+        var results = new List<RemoteResult>(commands.Count);
+        for (var k = 0; k < commands.Count; k++)
         {
-            throw new RemoteShellLostException(lost);
+            var pending = pendings[k];
+            if (pending.Lost is { } lost)
+            {
+                throw new RemoteShellLostException(lost);
+            }
+
+            if (pending.Skipped || !pending.Done.Task.IsCompleted)
+            {
+                break;
+            }
+
+            var command = commands[k];
+            var display = command.Sudo ? $"sudo {command.Script}" : command.Script;
+            results.Add(new RemoteResult(_host, display, timedOut ? -1 : pending.ExitCode, pending.StdOut.ToString(), pending.StdErr.ToString(), clock.Elapsed, timedOut));
+            if (timedOut || !command.AllowedExitCodes.Contains(pending.ExitCode))
+            {
+                break;
+            }
         }
 
-        var display = command.Sudo ? $"sudo {command.Script}" : command.Script;
-        return new RemoteResult(_host, display, timedOut ? -1 : pending.ExitCode, pending.StdOut.ToString(), pending.StdErr.ToString(), clock.Elapsed, timedOut);
+        return results;
     }
 
     public async ValueTask DisposeAsync()
@@ -263,9 +315,12 @@ internal sealed class RemoteShell : IAsyncDisposable
         }
 
         run.Append(" ) </dev/null");
-        run.Append(background ? $" & echo \"__ORCH_PID_{nonce} $!\"; wait $!; " : "; ");
-        run.Append("printf '\\n__ORCH_EXIT_").Append(nonce).Append(" %d\\n' \"$?\"; printf '\\n__ORCH_END_").Append(nonce).Append("\\n' >&2\n");
-        return run.ToString();
+        run.Append(background ? $" & echo \"__ORCH_PID_{nonce} $!\"; wait $!" : "");
+        // In a sequence, a command runs only while the ones before it ended with an allowed code; a skipped one says "-".
+        var allowed = string.Join('|', command.AllowedExitCodes.Select(c => c.ToString(CultureInfo.InvariantCulture)).DefaultIfEmpty("0"));
+        return $"if [ \"$__orch_go\" = 1 ]; then {run}; __orch_rc=$?; else __orch_rc=-; fi; " +
+            $"printf '\\n__ORCH_EXIT_{nonce} %s\\n' \"$__orch_rc\"; printf '\\n__ORCH_END_{nonce}\\n' >&2; " +
+            $"case $__orch_rc in {allowed}) ;; *) __orch_go=0 ;; esac\n";
     }
 
     private async Task ReadAsync(StreamReader reader, bool isError)
@@ -275,11 +330,13 @@ internal sealed class RemoteShell : IAsyncDisposable
         var heldEmpty = false;
         while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
         {
-            Pending? pending;
+            Batch? batch;
             lock (_gate)
             {
-                pending = _current;
+                batch = _current;
             }
+
+            var pending = batch?.Current(isError);
 
             if (!isError && !ProcessGroup.Task.IsCompleted && line.StartsWith(ShellMarker, StringComparison.Ordinal))
             {
@@ -318,16 +375,15 @@ internal sealed class RemoteShell : IAsyncDisposable
                 }
 
                 heldEmpty = false;
-                if (isError)
+                if (!isError)
                 {
-                    pending.StreamDone(isError: true);
-                }
-                else
-                {
-                    pending.ExitCode = int.Parse(line.AsSpan(marker + pending.ExitMarker.Length).Trim(), CultureInfo.InvariantCulture);
-                    pending.StreamDone(isError: false);
+                    var code = line.AsSpan(marker + pending.ExitMarker.Length).Trim();
+                    pending.Skipped = code is "-";
+                    pending.ExitCode = pending.Skipped ? -1 : int.Parse(code, CultureInfo.InvariantCulture);
                 }
 
+                pending.StreamDone(isError);
+                batch!.Advance(isError);
                 continue;
             }
 
@@ -371,22 +427,62 @@ internal sealed class RemoteShell : IAsyncDisposable
 
     private void MarkBroken()
     {
-        Pending? pending;
+        Batch? batch;
         lock (_gate)
         {
             IsBroken = true;
-            pending = _current;
+            batch = _current;
         }
 
         ProcessGroup.TrySetCanceled();
-        // A shell killed on purpose (a timeout, Ctrl+C) took the command with it: that is not a lost connection.
-        if (_stopping)
+        foreach (var pending in batch?.Items ?? [])
         {
-            pending?.Killed();
+            // A shell killed on purpose (a timeout, Ctrl+C) took the command with it: that is not a lost connection.
+            if (pending.Done.Task.IsCompleted)
+            {
+                continue;
+            }
+
+            if (_stopping)
+            {
+                pending.Killed();
+            }
+            else
+            {
+                pending.Fail("the remote shell ended");
+            }
         }
-        else
+    }
+
+    /// <summary>The commands sent in one write, and which one each stream is on (each index moved by its own reader only).</summary>
+    private sealed class Batch(Pending[] items)
+    {
+        private int _out;
+        private int _err;
+
+        public Pending[] Items { get; } = items;
+
+        public Task AllDone { get; } = Task.WhenAll(items.Select(p => p.Done.Task));
+
+        /// <summary>The command whose output is coming (or the last one).</summary>
+        public int Running => Math.Min(Volatile.Read(ref _out), Items.Length - 1);
+
+        public Pending? Current(bool isError)
         {
-            pending?.Fail("the remote shell ended");
+            var at = isError ? Volatile.Read(ref _err) : Volatile.Read(ref _out);
+            return at < Items.Length ? Items[at] : null;
+        }
+
+        public void Advance(bool isError)
+        {
+            if (isError)
+            {
+                Interlocked.Increment(ref _err);
+            }
+            else
+            {
+                Interlocked.Increment(ref _out);
+            }
         }
     }
 
@@ -409,6 +505,9 @@ internal sealed class RemoteShell : IAsyncDisposable
         public StringBuilder StdErr { get; } = new();
 
         public int ExitCode { get; set; }
+
+        /// <summary>Not run: a command before it in its sequence failed.</summary>
+        public bool Skipped { get; set; }
 
         public string? Lost { get; private set; }
 

@@ -123,6 +123,51 @@ public class OpenSshTransportTests
     }
 
     [Test]
+    public async Task A_sequence_runs_in_one_write_in_order_and_stops_at_the_first_disallowed_exit_code()
+    {
+        await using var transport = new OpenSshTransport();
+        IRemoteConnection connection = await transport.ConnectAsync(Node(1), null, CancellationToken.None);
+        var marker = $"/tmp/orchestrate-seq-{Guid.NewGuid():N}";
+        var lines = new System.Collections.Concurrent.ConcurrentQueue<(int Step, OutputLine Line)>();
+        RemoteCommand[] commands =
+        [
+            new("echo one; echo uno >&2"),
+            new("cd /tmp; X=leak; exit 3") { AllowedExitCodes = [0, 3] },
+            new("pwd; echo \"${X:-unset}\"") ,
+            new("echo four; exit 5"),
+            new($"touch {marker}"),
+        ];
+
+        var results = await connection.RunSequenceAsync(commands, (step, line) => lines.Enqueue((step, line)), CancellationToken.None);
+
+        Assert.That(results.Select(r => r.ExitCode), Is.EqualTo(new[] { 0, 3, 0, 5 }), "the fifth never ran: the fourth's code is not allowed");
+        Assert.That(results[0].StdOut, Is.EqualTo("one\n"));
+        Assert.That(results[0].StdErr, Is.EqualTo("uno\n"));
+        Assert.That(results[2].StdOut, Does.EndWith("\nunset\n").And.Not.StartWith("/tmp"), "each command of a sequence starts afresh too");
+        Assert.That(lines.Where(l => l.Step == 3).Select(l => l.Line.Text), Is.EqualTo(new[] { "four" }));
+        var check = await connection.RunAsync(new RemoteCommand($"test -e {marker} && echo exists || echo absent"), null, CancellationToken.None);
+        Assert.That(check.StdOut, Is.EqualTo("absent\n"));
+        var next = await connection.RunSequenceAsync([new("echo again")], null, CancellationToken.None);
+        Assert.That(next.Single().StdOut, Is.EqualTo("again\n"), "the shell is ready for the next sequence");
+    }
+
+    [Test]
+    public async Task A_cancelled_sequence_kills_the_running_command_and_runs_none_after_it()
+    {
+        await using var transport = new OpenSshTransport();
+        IRemoteConnection connection = await transport.ConnectAsync(Node(0), null, CancellationToken.None);
+        var marker = $"orchestrate-seqcancel-{Guid.NewGuid():N}";
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(700));
+
+        Assert.That(
+            async () => await connection.RunSequenceAsync([new("true"), new($"sh -c 'sleep 300; echo {marker}'"), new($"touch /tmp/{marker}")], null, cancel.Token),
+            Throws.InstanceOf<OperationCanceledException>());
+
+        var left = await connection.RunAsync(new RemoteCommand($"sleep 0.5; ps -eo args | grep -c '[o]rchestrate-seqcancel-{marker[22..]}' || true; test -e /tmp/{marker} && echo ran || echo not run"), null, CancellationToken.None);
+        Assert.That(left.StdOut, Is.EqualTo("0\nnot run\n"), "no sleep survives, and the command after it never ran");
+    }
+
+    [Test]
     public async Task A_command_past_its_timeout_is_killed_on_the_host_with_what_it_started()
     {
         await using var transport = new OpenSshTransport();
