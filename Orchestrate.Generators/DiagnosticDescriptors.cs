@@ -248,7 +248,7 @@ namespace Orchestrate.Generators
             category: Category,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "A [Forever] task runs alongside the others and is stopped once they are done: nothing can run after it, so it cannot be named by [DependsOn], [ResultDep], [CreateAfter] or in a [Sequence].",
+            description: "A [Forever] task runs alongside the others and is stopped once they are done: nothing can wait for it to finish, so it cannot be named by [ResultDep], [CreateAfter], [CalcDep] or in a [Sequence]. A [DependsOn] on it waits for it to start.",
             helpLinkUri: HelpLink);
 #pragma warning restore RS1032
 

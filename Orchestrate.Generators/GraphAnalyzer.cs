@@ -219,7 +219,8 @@ namespace Orchestrate.Generators
                 for (int d = 0; d < model.Spec.DependsOn.Count; d++)
                 {
                     ReferenceLocation? location = d < model.DependsOnLocations.Count ? model.DependsOnLocations[d] : null;
-                    int to = Resolve(resolver, models, task, model.Spec.DependsOn[d], "depends on", RemoveDependency, location, diagnostics);
+                    // A dependency on a forever task waits for it to start, not to finish (the runtime's rule): allowed.
+                    int to = Resolve(resolver, models, task, model.Spec.DependsOn[d], "depends on", null, location, diagnostics);
                     if (to >= 0)
                     {
                         edges[dependent].Add(new Edge(to, location?.Attribute ?? model.TaskAttribute, dependsOnLabel));
@@ -466,7 +467,8 @@ namespace Orchestrate.Generators
 
         /// <summary>
         /// The task a reference names, or -1 after reporting it unknown (ORCH0002) or ambiguous (ORCH0007); a
-        /// reference to a [Forever] task, which never finishes, is reported too (ORCH0021).
+        /// reference to a [Forever] task, which never finishes, is reported too (ORCH0021) unless <paramref name="foreverFix"/>
+        /// is null (a [DependsOn], which waits for a forever task to start only).
         /// </summary>
         private static int Resolve(
             ReferenceResolver resolver,
@@ -474,7 +476,7 @@ namespace Orchestrate.Generators
             int task,
             string reference,
             string verb,
-            string foreverFix,
+            string? foreverFix,
             ReferenceLocation? location,
             List<DiagnosticInfo> diagnostics)
         {
@@ -484,7 +486,7 @@ namespace Orchestrate.Generators
             {
                 case ResolutionKind.Resolved:
                     TaskSpec target = models[resolution.Task].Spec;
-                    if (target.RunControl.IsForever && resolution.Task != task)
+                    if (foreverFix is not null && target.RunControl.IsForever && resolution.Task != task)
                     {
                         diagnostics.Add(DiagnosticInfo.Create(
                             DiagnosticDescriptors.WaitsForForever,

@@ -304,8 +304,6 @@ public sealed class RunControlAttributeTests
         Assert.That(result.OutputErrors, Is.Empty);
     }
 
-    [TestCase("DependsOn(nameof(Tail))", "nameof(Tail)", "depends on",
-        "Remove the dependency: a forever task runs alongside the others and is stopped once they are done.")]
     [TestCase("ResultDep(\"tail\")", "\"tail\"", "depends on the result of",
         "Remove the dependency: a forever task runs alongside the others and is stopped once they are done.")]
     [TestCase("CreateAfter(\"Ops.Tail\")", "\"Ops.Tail\"", "is created after",
@@ -331,6 +329,24 @@ public sealed class RunControlAttributeTests
         GenerationResult result = Run(source, withUsings: false);
         AssertDiagnostic(result.Diagnostics.Single(), "ORCH0021", source, attribute, attribute.IndexOf(argument, StringComparison.Ordinal),
             $"Task 'report' {verb} 'tail', which is a [Forever] task: it never finishes, so this would wait for ever. {fix}");
+    }
+
+    [Test]
+    public void DependingOnAForeverTask_IsAllowed_ItWaitsForItToStart()
+    {
+        string source = Usings + """
+            public static class Ops
+            {
+                [Task, Forever]
+                public static Task Tail(CancellationToken ct) => Task.Delay(-1, ct);
+
+                [Task, DependsOn(nameof(Tail))]
+                public static void Experiment() { }
+            }
+            """;
+        GenerationResult result = Run(source, withUsings: false);
+        Assert.That(result.Diagnostics, Is.Empty, "start the monitor, then the experiment: the runtime waits for the forever task to start");
+        Assert.That(result.OutputErrors, Is.Empty);
     }
 
     [Test]
@@ -549,7 +565,7 @@ public sealed class RunControlAttributeTests
                 await Task.Delay(-1, ct);
             }
 
-            [Task, DependsOn(nameof(Tail)), Sequence(nameof(Migrate), "Nothing"), Timeout(0)]
+            [Task, ResultDep(nameof(Tail)), Sequence(nameof(Migrate), "Nothing"), Timeout(0)]
             public static void Release()
             {
                 var step = 2;
