@@ -54,7 +54,7 @@ internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor,
             subGraph,
             plan,
             executor.ForGraph(subGraph).ExecuteAsync,
-            new SchedulerOptions { Jobs = Environment.ProcessorCount },
+            executor.NestedOptions,
             new NestedObserver(executor.Observer, _ => true),
             cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();

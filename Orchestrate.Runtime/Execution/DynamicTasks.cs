@@ -76,7 +76,7 @@ internal sealed class DynamicTasks
         }
 
         var mine = new bool[_graph.Tasks.Count];
-        var options = new SchedulerOptions { Jobs = Environment.ProcessorCount };
+        var options = _executor.NestedOptions;
         await Scheduler.RunAsync(_graph, closure, (i, token) =>
         {
             var (run, claimed) = Claim(i, token);

@@ -328,7 +328,12 @@ internal sealed class TaskExecutor
 
     /// <summary>The run's machinery (store, checks, processes, events) for another graph: sub-tasks created at run time.</summary>
     internal TaskExecutor ForGraph(TaskGraph graph) =>
-        new(graph, _services, _runner, _observer, _projectDirectory, _store, _mode, _clock, _remote);
+        new(graph, _services, _runner, _observer, _projectDirectory, _store, _mode, _clock, _remote) { NestedOptions = NestedOptions };
+
+    /// <summary>How runs nested in this one (sub-tasks created at run time, dependencies computed at run time) are
+    /// scheduled: the run's jobs, keep-going, critical default and resource limits. The run's own time limit needs no
+    /// copy: its cancellation reaches nested runs through their token.</summary>
+    internal SchedulerOptions NestedOptions { get; set; } = new() { Jobs = Environment.ProcessorCount };
 
     internal IRunObserver Observer => _observer;
 

@@ -52,6 +52,7 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
             TimeProvider.System,
             remote);
         using var stopChecking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        executor.NestedOptions = options with { Timeout = null };
         executor.CheckAhead(request.Plan, stopChecking.Token);
         var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken).ConfigureAwait(false);
         await stopChecking.CancelAsync().ConfigureAwait(false);

@@ -49,6 +49,43 @@ public class DynamicGraphTests
     }
 
     [Test]
+    public async Task Sub_tasks_created_at_run_time_follow_the_runs_jobs()
+    {
+        using var cli = InToOut("a b c d");
+        var running = 0;
+        var most = 0;
+        cli.Tasks.RemoveAll(t => t.Name == "build");
+        Group(cli, "build", ctx => Directory.GetFiles(ctx.ProjectDirectory, "*.in").Select(Path.GetFileName).Select(file => new SubTask(file!)
+        {
+            Action = async _ =>
+            {
+                var now = Interlocked.Increment(ref running);
+                InterlockedMax(ref most, now);
+                await Task.Delay(150);
+                Interlocked.Decrement(ref running);
+            },
+        }), createAfter: "early");
+
+        var one = await cli.RunAsync("build", "-j", "1");
+        var mostWithOne = most;
+        most = 0;
+        var two = await cli.RunAsync("build", "-j", "2");
+
+        Assert.That(one.ExitCode, Is.EqualTo(0), one.ToString());
+        Assert.That(two.ExitCode, Is.EqualTo(0), two.ToString());
+        Assert.That(mostWithOne, Is.EqualTo(1), "-j 1: one sub-task at a time");
+        Assert.That(most, Is.EqualTo(2), "-j 2: two at a time");
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while ((seen = Volatile.Read(ref target)) < value && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
+
+    [Test]
     public async Task A_sub_task_is_named_group_colon_name_and_the_group_runs_them_all()
     {
         using var cli = new CliHarness();
