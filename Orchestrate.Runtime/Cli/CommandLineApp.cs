@@ -110,9 +110,9 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         root.Subcommands.Add(run);
 
         var list = new Command("list", "List the tasks with their descriptions");
-        list.SetAction(parse =>
+        list.SetAction(async (parse, _) =>
         {
-            TaskInfoWriter.List(LoadGraph(parse).Graph, _out);
+            TaskInfoWriter.List((await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false)).Graph, _out);
             return ExitCodes.Success;
         });
         root.Subcommands.Add(list);
@@ -126,9 +126,9 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var format = new Option<string>("--format", "-f") { Description = "dot (Graphviz) or mermaid", DefaultValueFactory = _ => "dot" };
         format.AcceptOnlyFromAmong("dot", "mermaid");
         var graphCommand = new Command("graph", "Print the task graph (edges point from a task to the tasks that need it)") { graphTasks, format };
-        graphCommand.SetAction(parse =>
+        graphCommand.SetAction(async (parse, _) =>
         {
-            var graph = LoadGraph(parse).Graph;
+            var graph = (await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false)).Graph;
             var requested = parse.GetValue(graphTasks) ?? [];
             var tasks = requested.Length == 0
                 ? graph.TopologicalOrder
@@ -141,18 +141,18 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var forgetTasks = new Argument<string[]>("tasks") { Description = "Tasks to forget (default: the default tasks, or all)", Arity = ArgumentArity.ZeroOrMore };
         var forgetAll = new Option<bool>("--all") { Description = "Forget every task by deleting the state store (also the way out of a damaged store)" };
         var forget = new Command("forget", "Forget tasks' last successes, so that they run again") { forgetTasks, forgetAll };
-        forget.SetAction((parse, _) => StateCommands(parse).ForgetAsync(parse.GetValue(forgetTasks) ?? [], parse.GetValue(forgetAll), cancellationToken));
+        forget.SetAction(async (parse, _) => await (await StateCommandsAsync(parse, cancellationToken).ConfigureAwait(false)).ForgetAsync(parse.GetValue(forgetTasks) ?? [], parse.GetValue(forgetAll), cancellationToken).ConfigureAwait(false));
         root.Subcommands.Add(forget);
 
         var cleanTasks = new Argument<string[]>("tasks") { Description = "Tasks whose targets to remove (default: the default tasks, or all)", Arity = ArgumentArity.ZeroOrMore };
         var cleanDry = new Option<bool>("--dry-run", "-n") { Description = "Say what would be removed; remove nothing" };
         var clean = new Command("clean", "Remove tasks' targets (or run their [Clean] method)") { cleanTasks, cleanDry };
-        clean.SetAction((parse, _) => StateCommands(parse).CleanAsync(parse.GetValue(cleanTasks) ?? [], parse.GetValue(cleanDry), UseColor(parse), cancellationToken));
+        clean.SetAction(async (parse, _) => await (await StateCommandsAsync(parse, cancellationToken).ConfigureAwait(false)).CleanAsync(parse.GetValue(cleanTasks) ?? [], parse.GetValue(cleanDry), UseColor(parse), cancellationToken).ConfigureAwait(false));
         root.Subcommands.Add(clean);
 
         var ignoreTasks = new Argument<string[]>("tasks") { Description = "Tasks to ignore", Arity = ArgumentArity.OneOrMore };
         var ignore = new Command("ignore", "Skip tasks, and what depends on them, in later runs until they are forgotten") { ignoreTasks };
-        ignore.SetAction((parse, _) => StateCommands(parse).IgnoreAsync(parse.GetValue(ignoreTasks) ?? [], cancellationToken));
+        ignore.SetAction(async (parse, _) => await (await StateCommandsAsync(parse, cancellationToken).ConfigureAwait(false)).IgnoreAsync(parse.GetValue(ignoreTasks) ?? [], cancellationToken).ConfigureAwait(false));
         root.Subcommands.Add(ignore);
 
         var check = new Option<bool>("--check") { Description = "Connect to each host and say whether it is reachable, and why not" };
@@ -169,12 +169,12 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         return root;
     }
 
-    private StateCommands StateCommands(ParseResult parse) =>
-        new(settings, LoadGraph(parse).Graph, ProjectDirectory(parse), parse.GetValue(_wait), RunOutput(), _err);
+    private async Task<StateCommands> StateCommandsAsync(ParseResult parse, CancellationToken cancellationToken) =>
+        new(settings, (await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false)).Graph, ProjectDirectory(parse), parse.GetValue(_wait), RunOutput(), _err);
 
     private async Task<int> Run(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
     {
-        var (graph, hostOfNode) = LoadGraph(parse);
+        var (graph, hostOfNode) = await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false);
         var requested = parse.GetValue(options.Tasks) ?? [];
         var roots = TaskSelector.Roots(graph, requested);
         graph = SubTaskExpansion.ForRequestedTargets(graph, requested);
@@ -201,7 +201,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     private async Task<int> Info(ParseResult parse, Argument<string> taskArgument, CancellationToken cancellationToken)
     {
-        var graph = LoadGraph(parse).Graph;
+        var graph = (await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false)).Graph;
         var index = TaskSelector.Resolve(graph, parse.GetValue(taskArgument)!);
         var directory = ProjectDirectory(parse);
         var status = await new StateCommands(settings, graph, directory, wait: false, _out, _err).StatusAsync(index, cancellationToken).ConfigureAwait(false);
@@ -239,7 +239,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
     // Host tasks are expanded over the inventory (one node per host) when there is one.
-    private (TaskGraph Graph, IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode) LoadGraph(ParseResult parse)
+    private async ValueTask<(TaskGraph Graph, IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode)> LoadGraphAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var tasks = settings.Tasks ?? TaskCatalog.Tasks;
         if (tasks.Count == 0)
@@ -248,7 +248,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         }
 
         // Groups of sub-tasks (not created after another task) become their sub-tasks now, so that they can be named.
-        tasks = SubTaskExpansion.Expand(tasks, ProjectDirectory(parse));
+        tasks = await SubTaskExpansion.ExpandAsync(tasks, ProjectDirectory(parse), cancellationToken).ConfigureAwait(false);
 
         if (!tasks.Any(t => t.Hosts is not null))
         {

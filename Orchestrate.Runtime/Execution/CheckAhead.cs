@@ -44,7 +44,7 @@ internal sealed class CheckAhead
         }
 
         var ahead = new CheckAhead(graph, checker, ran);
-        _ = Task.Run(() => ahead.Run(plan, eligible, cancellationToken), CancellationToken.None);
+        _ = Task.Run(() => ahead.RunAsync(plan, eligible, cancellationToken), CancellationToken.None);
         return ahead;
     }
 
@@ -85,7 +85,7 @@ internal sealed class CheckAhead
         return true;
     }
 
-    private void Run(int[] plan, Func<int, bool> eligible, CancellationToken cancellationToken)
+    private async Task RunAsync(int[] plan, Func<int, bool> eligible, CancellationToken cancellationToken)
     {
         for (var k = plan.Length - 1; k >= 0 && !cancellationToken.IsCancellationRequested; k--)
         {
@@ -97,8 +97,8 @@ internal sealed class CheckAhead
 
             try
             {
-                var check = _checker.CheckAsync(_graph.Tasks[index], always: false, cancellationToken);
-                _decisions[index] = check.IsCompletedSuccessfully ? check.Result : null;
+                // Plain file checks complete synchronously: the await costs nothing here.
+                _decisions[index] = await _checker.CheckAsync(_graph.Tasks[index], always: false, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

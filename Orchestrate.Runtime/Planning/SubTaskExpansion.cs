@@ -17,12 +17,13 @@ internal static class SubTaskExpansion
 
     /// <summary>Expands the groups that are not created after another task; the list itself when there are none.</summary>
     /// <exception cref="GraphException">A group's method failed, takes services, or yields a bad or duplicate name.</exception>
-    public static IReadOnlyList<TaskDescriptor> Expand(IReadOnlyList<TaskDescriptor> tasks, string projectDirectory)
+    public static ValueTask<IReadOnlyList<TaskDescriptor>> ExpandAsync(IReadOnlyList<TaskDescriptor> tasks, string projectDirectory, CancellationToken cancellationToken) =>
+        tasks.Any(t => t.YieldsSubTasks && t.CreateAfter is null)
+            ? new ValueTask<IReadOnlyList<TaskDescriptor>>(ExpandGroupsAsync(tasks, projectDirectory, cancellationToken))
+            : ValueTask.FromResult(tasks);
+
+    private static async Task<IReadOnlyList<TaskDescriptor>> ExpandGroupsAsync(IReadOnlyList<TaskDescriptor> tasks, string projectDirectory, CancellationToken cancellationToken)
     {
-        if (!tasks.Any(t => t.YieldsSubTasks && t.CreateAfter is null))
-        {
-            return tasks;
-        }
 
         var expanded = new List<TaskDescriptor>(tasks.Count);
         var runner = new ProcessRunner();
@@ -41,7 +42,7 @@ internal static class SubTaskExpansion
                     "make it a static method without service parameters, or add [CreateAfter(...)] so that it is called during the run, with the services");
             }
 
-            var subTasks = Describe(task, Yield(task, projectDirectory, runner));
+            var subTasks = Describe(task, await YieldAsync(task, projectDirectory, runner, cancellationToken).ConfigureAwait(false));
             expanded.AddRange(subTasks);
             expanded.Add(GroupNode(task, subTasks.Select(s => s.Name)));
         }
@@ -241,16 +242,17 @@ internal static class SubTaskExpansion
         Invoke = Nothing,
     };
 
-    private static List<SubTask> Yield(TaskDescriptor group, string projectDirectory, ProcessRunner runner)
+    private static async Task<List<SubTask>> YieldAsync(TaskDescriptor group, string projectDirectory, ProcessRunner runner, CancellationToken cancellationToken)
     {
         try
         {
-            var context = new LocalTaskContext(group, projectDirectory, runner, NullRunObserver.Instance, CancellationToken.None);
-            var pending = group.Invoke(new TaskInvocation(NoServices.Instance, context));
-            // The graph is loaded synchronously (list, graph, info share it); a method yielding sub-tasks returns them
-            // at once, so this only blocks for a group whose method really awaits something.
-            var result = pending.IsCompletedSuccessfully ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+            var context = new LocalTaskContext(group, projectDirectory, runner, NullRunObserver.Instance, cancellationToken);
+            var result = await group.Invoke(new TaskInvocation(NoServices.Instance, context)).ConfigureAwait(false);
             return [.. SubTasksOf(group, result)];
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
         }
         catch (Exception e) when (e is not GraphException)
         {

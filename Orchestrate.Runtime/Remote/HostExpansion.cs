@@ -61,7 +61,7 @@ public static class HostExpansion
 
             if (!hostTasks.TryGetValue(task.Name, out var hosts))
             {
-                expansion.Result.Add(task);
+                expansion.Nodes.Add(task);
                 continue;
             }
 
@@ -73,18 +73,18 @@ public static class HostExpansion
             }
 
             // The task's own name stands for all its hosts: what depends on it waits for every host.
-            expansion.Result.Add(GroupNode(task, joins));
+            expansion.Nodes.Add(GroupNode(task, joins));
         }
 
         foreach (var (_, subs) in subsOf)
         {
             foreach (var sub in subs)
             {
-                expansion.Result.Add(GroupNode(sub, expansion.SubJoins.TryGetValue(sub.Name, out var joins) ? joins : []));
+                expansion.Nodes.Add(GroupNode(sub, expansion.SubJoins.TryGetValue(sub.Name, out var joins) ? joins : []));
             }
         }
 
-        return new ExpandedTasks(expansion.Result, expansion.HostOfNode);
+        return new ExpandedTasks(expansion.Nodes, expansion.HostOfNode);
     }
 
     /// <summary>The name of a host task's node on one host.</summary>
@@ -119,7 +119,7 @@ internal sealed class Expansion(Dictionary<string, IReadOnlyList<HostSpec>> host
 {
     private static readonly TaskInvoker Nothing = static _ => ValueTask.FromResult<object?>(null);
 
-    public List<TaskDescriptor> Result { get; } = [];
+    public List<TaskDescriptor> Nodes { get; } = [];
 
     public Dictionary<string, HostSpec> HostOfNode { get; } = new(StringComparer.Ordinal);
 
@@ -313,7 +313,7 @@ internal sealed class Expansion(Dictionary<string, IReadOnlyList<HostSpec>> host
 
     private void Add(TaskDescriptor node, HostSpec host)
     {
-        Result.Add(node);
+        Nodes.Add(node);
         HostOfNode[node.Name] = host;
     }
 
