@@ -11,7 +11,7 @@ namespace Orchestrate.Tests.Generators;
 [TestFixture]
 public sealed class DynamicTaskAttributeTests
 {
-    private const string HelpLink = "https://github.com/orchestrate/orchestrate/blob/main/README.md#diagnostics";
+    private const string HelpLink = DiagnosticsHelpLink;
 
     private const string Sample = """
         using System.Collections.Generic;
@@ -104,17 +104,9 @@ public sealed class DynamicTaskAttributeTests
     public void EmittedCatalog_Executes_AndGroupInvokersReturnTheirSubTasks()
     {
         GenerationResult result = Run(Parse(Sample));
-        using var peStream = new MemoryStream();
-        Assert.That(result.Output.Emit(peStream).Success, Is.True);
-        peStream.Position = 0;
-
-        var context = new AssemblyLoadContext("dynamic-task-attribute-test", isCollectible: true);
-        try
+        WithEmittedCatalog(result, "dynamic-task-attribute-test", (_, catalog) =>
         {
-            Assembly sample = context.LoadFromStream(peStream);
-            var descriptors = ((TaskDescriptor[])sample.GetType("Orchestrate.Generated.OrchestrateTaskCatalog")!
-                .GetMethod("Create", BindingFlags.NonPublic | BindingFlags.Static)!
-                .Invoke(null, null)!).ToDictionary(d => d.Name);
+            var descriptors = catalog.ToDictionary(d => d.Name);
 
             Assert.Multiple(() =>
             {
@@ -141,11 +133,7 @@ public sealed class DynamicTaskAttributeTests
             Assert.That(SubTaskNames(descriptors["awaited"]), Is.Empty);
             object? deps = descriptors["find-more"].Invoke(null!).AsTask().GetAwaiter().GetResult();
             Assert.That(((CalculatedDeps)deps!).TaskDeps, Is.EqualTo(new[] { "generate" }));
-        }
-        finally
-        {
-            context.Unload();
-        }
+        });
     }
 
     private static string[] SubTaskNames(TaskDescriptor group)
@@ -436,24 +424,5 @@ public sealed class DynamicTaskAttributeTests
         GeneratorRunResult second = RunEdited(IncrementalSource, edited);
         Assert.That(Reasons(second, TrackingNames.TaskModels), Has.Some.EqualTo(IncrementalStepRunReason.Modified));
         Assert.That(second.GeneratedSources.Single().SourceText.ToString(), Does.Contain(expected));
-    }
-
-    private static string LineText(string source, string text) => source.Split('\n')[LineOf(source, text) - 1];
-
-    /// <summary>Checks id, message, line, and column: <paramref name="columnInText"/> characters into <paramref name="text"/> on its line.</summary>
-    private static void AssertDiagnostic(Diagnostic diagnostic, string id, string source, string text, int columnInText, string message)
-    {
-        int line = LineOf(source, text);
-        Assert.Multiple(() =>
-        {
-            Assert.That(diagnostic.Id, Is.EqualTo(id));
-            Assert.That(diagnostic.GetMessage(CultureInfo.InvariantCulture), Is.EqualTo(message));
-            Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
-            Assert.That(diagnostic.Descriptor.HelpLinkUri, Is.EqualTo(HelpLink));
-            Assert.That(diagnostic.Location.GetLineSpan().Path, Is.EqualTo("Tasks.cs"));
-            Assert.That(diagnostic.Line(), Is.EqualTo(line));
-            Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Character,
-                Is.EqualTo(LineText(source, text).IndexOf(text, StringComparison.Ordinal) + columnInText));
-        });
     }
 }

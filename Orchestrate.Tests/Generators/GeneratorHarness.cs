@@ -98,6 +98,61 @@ internal static class GeneratorHarness
         }
     }
 
+    /// <summary>
+    /// Compiles the generated catalog, loads it in a collectible context (Orchestrate.Abstractions comes from the default
+    /// context, so the descriptors have the test's own types), hands the assembly and its descriptors to
+    /// <paramref name="check"/>, then unloads it.
+    /// </summary>
+    public static void WithEmittedCatalog(GenerationResult result, string contextName, Action<System.Reflection.Assembly, TaskDescriptor[]> check)
+    {
+        using var peStream = new MemoryStream();
+        Assert.That(result.Output.Emit(peStream).Success, Is.True);
+        peStream.Position = 0;
+        var context = new System.Runtime.Loader.AssemblyLoadContext(contextName, isCollectible: true);
+        try
+        {
+            var sample = context.LoadFromStream(peStream);
+            var descriptors = (TaskDescriptor[])sample.GetType("Orchestrate.Generated.OrchestrateTaskCatalog")!
+                .GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!
+                .Invoke(null, null)!;
+            check(sample, descriptors);
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    /// <summary>The help link every diagnostic carries: the README's Diagnostics section.</summary>
+    public const string DiagnosticsHelpLink = "https://github.com/orchestrate/orchestrate/blob/main/README.md#diagnostics";
+
+    /// <summary>The line of <paramref name="source"/> holding <paramref name="text"/>.</summary>
+    public static string LineText(string source, string text) => source.Split('\n')[LineOf(source, text) - 1];
+
+    /// <summary>
+    /// An error with this ID, message (when given) and help link, in Tasks.cs, on the line of <paramref name="text"/> at
+    /// <paramref name="columnInText"/> characters into it.
+    /// </summary>
+    public static void AssertDiagnostic(Diagnostic diagnostic, string id, string source, string text, int columnInText, string? message)
+    {
+        int line = LineOf(source, text);
+        Assert.Multiple(() =>
+        {
+            Assert.That(diagnostic.Id, Is.EqualTo(id));
+            if (message is not null)
+            {
+                Assert.That(diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(message));
+            }
+
+            Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
+            Assert.That(diagnostic.Descriptor.HelpLinkUri, Is.EqualTo(DiagnosticsHelpLink));
+            Assert.That(diagnostic.Location.GetLineSpan().Path, Is.EqualTo("Tasks.cs"));
+            Assert.That(diagnostic.Line(), Is.EqualTo(line));
+            Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Character,
+                Is.EqualTo(LineText(source, text).IndexOf(text, StringComparison.Ordinal) + columnInText));
+        });
+    }
+
     public static int Line(this Diagnostic diagnostic) => diagnostic.Location.GetLineSpan().StartLinePosition.Line + 1;
 
     /// <summary>The 1-based line of the first line of <paramref name="source"/> that contains <paramref name="text"/>.</summary>

@@ -40,7 +40,7 @@ public sealed class RemoteAttributeTests
         }
         """;
 
-    private const string HelpLink = "https://github.com/orchestrate/orchestrate/blob/main/README.md#diagnostics";
+    private const string HelpLink = DiagnosticsHelpLink;
 
     [Test]
     public void HostTask_WithEveryAttribute_IsEmittedInDeclarationOrder_AndCompilesWithoutWarnings()
@@ -102,18 +102,8 @@ public sealed class RemoteAttributeTests
     public void EmittedCatalog_Executes_AndHoldsTheSpecs()
     {
         GenerationResult result = Run(Parse(Sample));
-        using var peStream = new MemoryStream();
-        Assert.That(result.Output.Emit(peStream).Success, Is.True);
-        peStream.Position = 0;
-
-        // Orchestrate.Abstractions comes from the default context, so the specs have the test's own types.
-        var context = new AssemblyLoadContext("remote-attribute-test", isCollectible: true);
-        try
+        WithEmittedCatalog(result, "remote-attribute-test", (_, descriptors) =>
         {
-            Assembly sample = context.LoadFromStream(peStream);
-            var descriptors = (TaskDescriptor[])sample.GetType("Orchestrate.Generated.OrchestrateTaskCatalog")!
-                .GetMethod("Create", BindingFlags.NonPublic | BindingFlags.Static)!
-                .Invoke(null, null)!;
 
             TaskDescriptor site = descriptors.Single(d => d.Name == "site");
             Assert.That(site.Hosts, Is.EqualTo("web*,!web3"));
@@ -153,11 +143,7 @@ public sealed class RemoteAttributeTests
             Assert.That(local.IsBarrier, Is.False);
             Assert.That(local.RemoteSteps, Is.Empty);
             Assert.That(local.RemoteTargets, Is.Empty);
-        }
-        finally
-        {
-            context.Unload();
-        }
+        });
     }
 
     [TestCase("Barrier", "[Barrier]")]
@@ -493,28 +479,6 @@ public sealed class RemoteAttributeTests
         GeneratorRunResult second = RunEdited(IncrementalSource, edited);
         Assert.That(Reasons(second, TrackingNames.Catalog), Is.EqualTo(new[] { IncrementalStepRunReason.Modified }));
         Assert.That(second.GeneratedSources.Single().SourceText.ToString(), Does.Contain("Timeout = global::System.TimeSpan.FromSeconds(20)"));
-    }
-
-    /// <summary>Checks id, message (unless null), line, and column: <paramref name="columnInText"/> characters into <paramref name="text"/> on its line.</summary>
-    private static void AssertDiagnostic(Diagnostic diagnostic, string id, string source, string text, int columnInText, string? message)
-    {
-        int line = LineOf(source, text);
-        string lineText = source.Split('\n')[line - 1];
-        Assert.Multiple(() =>
-        {
-            Assert.That(diagnostic.Id, Is.EqualTo(id));
-            if (message is not null)
-            {
-                Assert.That(diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), Is.EqualTo(message));
-            }
-
-            Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
-            Assert.That(diagnostic.Descriptor.HelpLinkUri, Is.EqualTo(HelpLink));
-            Assert.That(diagnostic.Location.GetLineSpan().Path, Is.EqualTo("Tasks.cs"));
-            Assert.That(diagnostic.Line(), Is.EqualTo(line));
-            Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Character,
-                Is.EqualTo(lineText.IndexOf(text, StringComparison.Ordinal) + columnInText));
-        });
     }
 
     private static string[] Describe(IEnumerable<Diagnostic> diagnostics) =>

@@ -11,7 +11,7 @@ namespace Orchestrate.Tests.Generators;
 [TestFixture]
 public sealed class RunControlAttributeTests
 {
-    private const string HelpLink = "https://github.com/orchestrate/orchestrate/blob/main/README.md#diagnostics";
+    private const string HelpLink = DiagnosticsHelpLink;
 
     private const string Sample = """
         using System;
@@ -112,18 +112,9 @@ public sealed class RunControlAttributeTests
     public void EmittedCatalog_Executes_AndItsDescriptorsCarryTheValues()
     {
         GenerationResult result = Run(Parse(Sample));
-        using var peStream = new MemoryStream();
-        Assert.That(result.Output.Emit(peStream).Success, Is.True);
-        peStream.Position = 0;
-
-        // Orchestrate.Abstractions comes from the default context, so the descriptors have the test's own types.
-        var context = new AssemblyLoadContext("run-control-attribute-test", isCollectible: true);
-        try
+        WithEmittedCatalog(result, "run-control-attribute-test", (_, catalog) =>
         {
-            Assembly sample = context.LoadFromStream(peStream);
-            var descriptors = ((TaskDescriptor[])sample.GetType("Orchestrate.Generated.OrchestrateTaskCatalog")!
-                .GetMethod("Create", BindingFlags.NonPublic | BindingFlags.Static)!
-                .Invoke(null, null)!).ToDictionary(d => d.Name);
+            var descriptors = catalog.ToDictionary(d => d.Name);
 
             Assert.Multiple(() =>
             {
@@ -148,11 +139,7 @@ public sealed class RunControlAttributeTests
                 Assert.That(descriptors["all"].Sequence, Is.EqualTo(new[] { "release", "query" }));
                 Assert.That(descriptors["plain"].Sequence, Is.Empty);
             });
-        }
-        finally
-        {
-            context.Unload();
-        }
+        });
     }
 
     [TestCase("1e-3", "Timeout = global::System.TimeSpan.FromSeconds(0.001),", 0.001)]
@@ -634,23 +621,4 @@ public sealed class RunControlAttributeTests
 
     private static Diagnostic Single(GenerationResult result, string task) =>
         result.Diagnostics.Single(d => d.GetMessage(CultureInfo.InvariantCulture).StartsWith("Task '" + task + "'", StringComparison.Ordinal));
-
-    private static string LineText(string source, string text) => source.Split('\n')[LineOf(source, text) - 1];
-
-    /// <summary>Checks id, message, line, and column: <paramref name="columnInText"/> characters into <paramref name="text"/> on its line.</summary>
-    private static void AssertDiagnostic(Diagnostic diagnostic, string id, string source, string text, int columnInText, string message)
-    {
-        int line = LineOf(source, text);
-        Assert.Multiple(() =>
-        {
-            Assert.That(diagnostic.Id, Is.EqualTo(id));
-            Assert.That(diagnostic.GetMessage(CultureInfo.InvariantCulture), Is.EqualTo(message));
-            Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
-            Assert.That(diagnostic.Descriptor.HelpLinkUri, Is.EqualTo(HelpLink));
-            Assert.That(diagnostic.Location.GetLineSpan().Path, Is.EqualTo("Tasks.cs"));
-            Assert.That(diagnostic.Line(), Is.EqualTo(line));
-            Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Character,
-                Is.EqualTo(LineText(source, text).IndexOf(text, StringComparison.Ordinal) + columnInText));
-        });
-    }
 }

@@ -11,7 +11,7 @@ namespace Orchestrate.Tests.Generators;
 [TestFixture]
 public sealed class SequencePhaseAttributeTests
 {
-    private const string HelpLink = "https://github.com/orchestrate/orchestrate/blob/main/README.md#diagnostics";
+    private const string HelpLink = DiagnosticsHelpLink;
 
     private const string Sample = """
         using System;
@@ -108,16 +108,9 @@ public sealed class SequencePhaseAttributeTests
     public void EmittedCatalog_Executes_AndItsDescriptorsCarryTheValues()
     {
         GenerationResult result = Run(Parse(Sample));
-        using var peStream = new MemoryStream();
-        Assert.That(result.Output.Emit(peStream).Success, Is.True);
-        peStream.Position = 0;
-        var context = new AssemblyLoadContext("sequence-attribute-test", isCollectible: true);
-        try
+        WithEmittedCatalog(result, "sequence-attribute-test", (_, catalog) =>
         {
-            Assembly sample = context.LoadFromStream(peStream);
-            var descriptors = ((TaskDescriptor[])sample.GetType("Orchestrate.Generated.OrchestrateTaskCatalog")!
-                .GetMethod("Create", BindingFlags.NonPublic | BindingFlags.Static)!
-                .Invoke(null, null)!).ToDictionary(d => d.Name);
+            var descriptors = catalog.ToDictionary(d => d.Name);
             var plain = new HostInfo("web1", "10.0.0.1", new Dictionary<string, string>());
             var custom = new HostInfo("web2", "10.0.0.2", new Dictionary<string, string> { ["sites"] = "docs,wiki,blog" });
 
@@ -138,11 +131,7 @@ public sealed class SequencePhaseAttributeTests
                 Assert.That(descriptors["report"].LocalPre, Is.Null);
                 Assert.That(descriptors["report"].SubSequenceOf, Is.Null);
             });
-        }
-        finally
-        {
-            context.Unload();
-        }
+        });
     }
 
     [TestCase("LocalPre(\"Rendr\")", "\"Rendr\"", "ORCH0022", "Task 'server' uses [LocalPre(\"Rendr\")], but 'Rendr' is not a method of 'Web'. Did you mean 'Render'?")]
@@ -459,23 +448,5 @@ public sealed class SequencePhaseAttributeTests
         Assert.That(Reasons(second, TrackingNames.TaskModels), Has.Some.EqualTo(IncrementalStepRunReason.Unchanged));
         Assert.That(second.Diagnostics.Select(d => d.Id), Is.EquivalentTo(new[] { "ORCH0024", "ORCH0022", "ORCH0026" }));
         Assert.That(second.GeneratedSources.Single().SourceText.ToString(), Does.Contain("ForEach = static host => global::Web.Sites(host),"));
-    }
-
-    private static string LineText(string source, string text) => source.Split('\n')[LineOf(source, text) - 1];
-
-    private static void AssertDiagnostic(Diagnostic diagnostic, string id, string source, string text, int columnInText, string message)
-    {
-        int line = LineOf(source, text);
-        Assert.Multiple(() =>
-        {
-            Assert.That(diagnostic.Id, Is.EqualTo(id));
-            Assert.That(diagnostic.GetMessage(CultureInfo.InvariantCulture), Is.EqualTo(message));
-            Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
-            Assert.That(diagnostic.Descriptor.HelpLinkUri, Is.EqualTo(HelpLink));
-            Assert.That(diagnostic.Location.GetLineSpan().Path, Is.EqualTo("Tasks.cs"));
-            Assert.That(diagnostic.Line(), Is.EqualTo(line));
-            Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Character,
-                Is.EqualTo(LineText(source, text).IndexOf(text, StringComparison.Ordinal) + columnInText));
-        });
     }
 }

@@ -161,18 +161,8 @@ public sealed class UpToDateRuleTests
     public void EmittedRules_Execute()
     {
         GenerationResult result = Run(Parse(Sample));
-        using var peStream = new MemoryStream();
-        Assert.That(result.Output.Emit(peStream).Success, Is.True);
-        peStream.Position = 0;
-
-        // Orchestrate.Abstractions comes from the default context, so the rules have the test's own types.
-        var context = new AssemblyLoadContext("uptodate-test", isCollectible: true);
-        try
+        WithEmittedCatalog(result, "uptodate-test", (sample, descriptors) =>
         {
-            Assembly sample = context.LoadFromStream(peStream);
-            var descriptors = (TaskDescriptor[])sample.GetType("Orchestrate.Generated.OrchestrateTaskCatalog")!
-                .GetMethod("Create", BindingFlags.NonPublic | BindingFlags.Static)!
-                .Invoke(null, null)!;
             var services = new ReflectionServices(sample);
             var ruleContext = new UpToDateContext("compile", ".", null, services, CancellationToken.None);
 
@@ -217,11 +207,7 @@ public sealed class UpToDateRuleTests
             TaskDescriptor plain = descriptors.Single(d => d.Name == "plain");
             Assert.That(plain.UpToDate, Is.Empty);
             Assert.That(plain.Clean, Is.Null);
-        }
-        finally
-        {
-            context.Unload();
-        }
+        });
     }
 
     [Test]
