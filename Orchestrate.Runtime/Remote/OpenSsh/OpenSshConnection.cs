@@ -224,14 +224,15 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         _channels.Dispose();
     }
 
-    /// <summary>Sends a signal to a process group, or to a process and all its descendants, on the host, over a channel of its own.</summary>
-    private async Task KillAsync(int process, bool sudo, string signal, bool tree)
+    /// <summary>Sends a signal to a process group, to a process and all its descendants, or to its descendants only, on the
+    /// host, over a channel of its own.</summary>
+    private async Task KillAsync(int process, bool sudo, string signal, KillScope scope)
     {
         // dash's kill takes no "--": a negative number after the signal names the process group. A tree is found
         // through /proc (ppid is the 4th field of /proc/PID/stat, after the command name in parentheses).
-        var kill = tree
+        var kill = scope != KillScope.Group
             ? "all=$(for s in /proc/[0-9]*/stat; do read -r l < \"$s\" 2>/dev/null || continue; r=${l##*) }; set -- $r; p=${s#/proc/}; echo \"${p%/stat} $2\"; done); " +
-              $"list={process}; next={process}; " +
+              $"list={(scope == KillScope.Tree ? process : "")}; next={process}; " +
               "while [ -n \"$next\" ]; do kids=; for k in $next; do kids=\"$kids $(echo \"$all\" | while read -r c pp; do [ \"$pp\" = \"$k\" ] && echo \"$c\"; done)\"; done; next=$(echo $kids); list=\"$list $next\"; done; " +
               $"kill -{signal} $list 2>/dev/null"
             : $"kill -{signal} -{process} 2>/dev/null";

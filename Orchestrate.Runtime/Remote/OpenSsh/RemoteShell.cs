@@ -7,13 +7,22 @@ using Orchestrate.Execution;
 
 namespace Orchestrate.Remote.OpenSsh;
 
+/// <summary>What a kill on the host reaches: a process group, a process and its descendants, or its descendants only.</summary>
+internal enum KillScope
+{
+    Group,
+    Tree,
+    Descendants,
+}
+
 /// <summary>The remote shell of a connection died: the connection is lost.</summary>
 internal sealed class RemoteShellLostException(string message) : Exception(message);
 
 /// <summary>
 /// A long-lived <c>/bin/sh</c> on the host, fed one command at a time on its standard input. Each command
 /// runs in a subshell (its <c>cd</c>, variables and <c>exit</c> stay there; standard input from /dev/null),
-/// which costs one fork and no exec; the shell then prints the exit code after a marker with a random nonce on
+/// which costs one fork and no exec, unless it is a simple command that cannot change the shell
+/// (<see cref="RunsInPlace"/>), which runs in the shell itself; the shell then prints the exit code after a marker with a random nonce on
 /// standard output, and the same marker on standard error, so the end of both streams is known exactly.
 /// sshd makes the shell the leader of a session and process group of its own, which its commands share: a
 /// timeout or Ctrl+C kills that whole group, shell included, and the connection opens another shell.
@@ -117,8 +126,8 @@ internal sealed class RemoteShell : IAsyncDisposable
     }
 
     /// <summary>Runs one command. <paramref name="kill"/> signals a process on the host: (process ID, through sudo,
-    /// signal, whole process tree rather than process group).</summary>
-    public async Task<RemoteResult> ExecuteAsync(RemoteCommand command, Action<OutputLine>? onLine, Func<int, bool, string, bool, Task> kill, CancellationToken cancellationToken) =>
+    /// signal, what the signal reaches).</summary>
+    public async Task<RemoteResult> ExecuteAsync(RemoteCommand command, Action<OutputLine>? onLine, Func<int, bool, string, KillScope, Task> kill, CancellationToken cancellationToken) =>
         (await ExecuteSequenceAsync([command], onLine is null ? null : (_, line) => onLine(line), kill, cancellationToken).ConfigureAwait(false))[0];
 
     /// <summary>
@@ -126,7 +135,7 @@ internal sealed class RemoteShell : IAsyncDisposable
     /// first whose exit code is not allowed, so there is no round trip between them. Returns one result per command that
     /// ran. A timeout applies to a lone command only (a sequence with timeouts is sent one command at a time).
     /// </summary>
-    public async Task<IReadOnlyList<RemoteResult>> ExecuteSequenceAsync(IReadOnlyList<RemoteCommand> commands, Action<int, OutputLine>? onLine, Func<int, bool, string, bool, Task> kill, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RemoteResult>> ExecuteSequenceAsync(IReadOnlyList<RemoteCommand> commands, Action<int, OutputLine>? onLine, Func<int, bool, string, KillScope, Task> kill, CancellationToken cancellationToken)
     {
         var pendings = new Pending[commands.Count];
         var script = new StringBuilder("__orch_go=1\n");
@@ -239,13 +248,17 @@ internal sealed class RemoteShell : IAsyncDisposable
 
     // Kill the command's process group (TERM, then KILL), then wait for the shell to report its end;
     // a shell that does not come back is closed, and the pool opens another.
-    private async Task StopAsync(Pending pending, RemoteCommand command, Func<int, bool, string, bool, Task> kill)
+    private async Task StopAsync(Pending pending, RemoteCommand command, Func<int, bool, string, KillScope, Task> kill)
     {
         _stopping = !_primary;
+        // The master's own shell must live: a job is killed with its process tree, a command run in place (a child of
+        // the shell) with the shell's descendants. Another shell is killed with its whole process group.
+        var inPlace = RunsInPlace(command);
+        var scope = !_primary ? KillScope.Group : inPlace ? KillScope.Descendants : KillScope.Tree;
         int group;
         try
         {
-            group = await (_primary ? pending.Job.Task : ProcessGroup.Task).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            group = await (_primary && !inPlace ? pending.Job.Task : ProcessGroup.Task).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
@@ -254,13 +267,13 @@ internal sealed class RemoteShell : IAsyncDisposable
             return;
         }
 
-        await kill(group, command.Sudo, "TERM", _primary).ConfigureAwait(false);
+        await kill(group, command.Sudo, "TERM", scope).ConfigureAwait(false);
         if (await Finished(pending, TimeSpan.FromSeconds(2)).ConfigureAwait(false))
         {
             return;
         }
 
-        await kill(group, command.Sudo, "KILL", _primary).ConfigureAwait(false);
+        await kill(group, command.Sudo, "KILL", scope).ConfigureAwait(false);
         if (!await Finished(pending, TimeSpan.FromSeconds(3)).ConfigureAwait(false))
         {
             MarkBroken();
@@ -287,6 +300,96 @@ internal sealed class RemoteShell : IAsyncDisposable
     /// <c>sudo -n env ... /bin/sh -c</c>.
     /// </remarks>
     internal static string Frame(RemoteCommand command, string nonce, bool background = false)
+    {
+        var allowed = string.Join('|', command.AllowedExitCodes.Select(c => c.ToString(CultureInfo.InvariantCulture)).DefaultIfEmpty("0"));
+        var run = RunsInPlace(command) ? new StringBuilder(command.Script).Append(" </dev/null") : Isolated(command, nonce, background);
+        // In a sequence, a command runs only while the ones before it ended with an allowed code; a skipped one says "-".
+        return $"if [ \"$__orch_go\" = 1 ]; then {run}; __orch_rc=$?; else __orch_rc=-; fi; " +
+            $"printf '\\n__ORCH_EXIT_{nonce} %s\\n' \"$__orch_rc\"; printf '\\n__ORCH_END_{nonce}\\n' >&2; " +
+            $"case $__orch_rc in {allowed}) ;; *) __orch_go=0 ;; esac\n";
+    }
+
+    /// <summary>
+    /// True when a command can run in the shell itself, without the subshell that isolates it: a single simple command
+    /// (words, single quotes, double quotes without expansions) whose name is not a builtin that changes the shell
+    /// (<c>cd</c>, <c>exit</c>, <c>set</c>, <c>export</c>, ...) and that assigns no variable, with no working directory,
+    /// variables or sudo of its own. Such a command cannot change the shell, so the fork of a subshell (about a
+    /// millisecond of CPU on a small VM) is saved: a builtin such as <c>echo</c> costs no process at all, and any
+    /// other program is forked and executed by the shell as it would have been inside the subshell.
+    /// </summary>
+    internal static bool RunsInPlace(RemoteCommand command)
+    {
+        if (command.Sudo || command.WorkingDirectory is not null || command.Environment is { Count: > 0 } || command.Script.Length is 0 or > 4096)
+        {
+            return false;
+        }
+
+        var script = command.Script;
+        var firstWordEnd = -1;
+        var quoted = false;
+        char quote = '\0';
+        for (var i = 0; i < script.Length; i++)
+        {
+            var c = script[i];
+            if (quote == '\'')
+            {
+                quote = c == '\'' ? '\0' : quote;
+                continue;
+            }
+
+            if (quote == '"')
+            {
+                if (c is '$' or '`' or '\\')
+                {
+                    return false;
+                }
+
+                quote = c == '"' ? '\0' : quote;
+                continue;
+            }
+
+            if (c is '\'' or '"')
+            {
+                quote = c;
+                quoted |= firstWordEnd < 0;
+                continue;
+            }
+
+            if (c is ' ' or '\t')
+            {
+                if (firstWordEnd < 0)
+                {
+                    firstWordEnd = i;
+                }
+
+                continue;
+            }
+
+            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '/' or ':' or ',' or '+' or '@' or '%' or '^' or '-' or '=' or '~' or '*' or '?' or '[' or ']'))
+            {
+                return false;
+            }
+        }
+
+        if (quote != '\0')
+        {
+            return false;
+        }
+
+        var name = firstWordEnd < 0 ? script : script[..firstWordEnd];
+        return name.Length > 0 && !quoted && !name.Contains('=') && !ChangesTheShell.Contains(name);
+    }
+
+    // Builtins (and keywords) that could change the shell they run in, or end it; anything else runs in place.
+    private static readonly HashSet<string> ChangesTheShell = new(StringComparer.Ordinal)
+    {
+        ".", "alias", "bg", "break", "builtin", "cd", "chdir", "command", "continue", "eval", "exec", "exit", "export",
+        "fg", "getopts", "hash", "jobs", "kill", "local", "popd", "pushd", "read", "readonly", "return", "set", "shift",
+        "source", "trap", "ulimit", "umask", "unalias", "unset", "wait", "newgrp", "if", "then", "else", "elif", "fi",
+        "case", "esac", "for", "while", "until", "do", "done", "function", "select", "time",
+    };
+
+    private static StringBuilder Isolated(RemoteCommand command, string nonce, bool background)
     {
         var run = new StringBuilder("( ");
         if (command.WorkingDirectory is { } dir)
@@ -315,12 +418,7 @@ internal sealed class RemoteShell : IAsyncDisposable
         }
 
         run.Append(" ) </dev/null");
-        run.Append(background ? $" & echo \"__ORCH_PID_{nonce} $!\"; wait $!" : "");
-        // In a sequence, a command runs only while the ones before it ended with an allowed code; a skipped one says "-".
-        var allowed = string.Join('|', command.AllowedExitCodes.Select(c => c.ToString(CultureInfo.InvariantCulture)).DefaultIfEmpty("0"));
-        return $"if [ \"$__orch_go\" = 1 ]; then {run}; __orch_rc=$?; else __orch_rc=-; fi; " +
-            $"printf '\\n__ORCH_EXIT_{nonce} %s\\n' \"$__orch_rc\"; printf '\\n__ORCH_END_{nonce}\\n' >&2; " +
-            $"case $__orch_rc in {allowed}) ;; *) __orch_go=0 ;; esac\n";
+        return run.Append(background ? $" & echo \"__ORCH_PID_{nonce} $!\"; wait $!" : "");
     }
 
     private async Task ReadAsync(StreamReader reader, bool isError)

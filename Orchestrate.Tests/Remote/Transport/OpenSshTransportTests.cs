@@ -186,6 +186,69 @@ public class OpenSshTransportTests
         Assert.That(next.StdOut, Is.EqualTo("still usable\n"));
     }
 
+    [TestCase("echo step 1", true)]
+    [TestCase("systemctl restart 'my unit'", true)]
+    [TestCase("sh -c 'cd /tmp; X=1; exit 3'", true)]
+    [TestCase("ls -la /tmp/*.txt", true)]
+    [TestCase("printf \"%s\\n\" plain", false)]
+    [TestCase("cd /tmp", false)]
+    [TestCase("X=1 make", false)]
+    [TestCase("echo $HOME", false)]
+    [TestCase("echo \"a $b\"", false)]
+    [TestCase("echo `id`", false)]
+    [TestCase("true; cd /", false)]
+    [TestCase("true && exit", false)]
+    [TestCase("ls | head", false)]
+    [TestCase("exit 3", false)]
+    [TestCase("'cd' /tmp", false)]
+    [TestCase("echo 'unterminated", false)]
+    [TestCase("echo a > /tmp/f", false)]
+    [TestCase("exec /bin/true", false)]
+    [TestCase(". ./env.sh", false)]
+    [TestCase("echo one\necho two", false)]
+    [TestCase("sleep 1 &", false)]
+    public void Only_a_simple_command_that_cannot_change_the_shell_runs_without_a_subshell(string script, bool inPlace)
+    {
+        Assert.That(RemoteShell.RunsInPlace(new RemoteCommand(script)), Is.EqualTo(inPlace));
+    }
+
+    [Test]
+    public void A_command_with_its_own_directory_variables_or_sudo_gets_a_subshell()
+    {
+        Assert.That(RemoteShell.RunsInPlace(new RemoteCommand("make") { WorkingDirectory = "/src" }), Is.False);
+        Assert.That(RemoteShell.RunsInPlace(new RemoteCommand("make") { Environment = new Dictionary<string, string> { ["CC"] = "gcc" } }), Is.False);
+        Assert.That(RemoteShell.RunsInPlace(new RemoteCommand("make") { Sudo = true }), Is.False);
+    }
+
+    [Test]
+    public async Task A_command_run_in_place_reads_no_input_and_is_killed_alone_on_timeout_or_cancel()
+    {
+        await using var transport = new OpenSshTransport();
+        var connection = await transport.ConnectAsync(Node(1), null, CancellationToken.None);
+        var before = _testbed!.CountAuthentications(_testbed.Hosts[1]);
+        var marker = $"orchestrate-inplace-{Guid.NewGuid():N}";
+
+        // `cat` runs in the shell itself: were its input the shell's, it would swallow the commands after it.
+        var cat = await connection.RunAsync(new RemoteCommand("cat"), null, CancellationToken.None);
+        var timedOut = await connection.RunAsync(new RemoteCommand($"sleep 301.{marker.Length}") { Timeout = TimeSpan.FromMilliseconds(500) }, null, CancellationToken.None);
+        using (var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(500)))
+        {
+            Assert.That(
+                async () => await connection.RunSequenceAsync([new("true"), new($"sh -c 'sleep 300; echo {marker}'"), new("echo never")], null, cancel.Token),
+                Throws.InstanceOf<OperationCanceledException>());
+        }
+
+        var left = await connection.RunAsync(new RemoteCommand($"sleep 0.3; ps -eo args | grep -c '[o]rchestrate-inplace-{marker[20..]}\\|[s]leep 301.{marker.Length}' || true"), null, CancellationToken.None);
+        var after = await connection.RunSequenceAsync([new("echo still"), new("echo usable")], null, CancellationToken.None);
+
+        Assert.That(cat.ExitCode, Is.EqualTo(0));
+        Assert.That(cat.StdOut, Is.Empty);
+        Assert.That(timedOut.TimedOut, Is.True);
+        Assert.That(left.StdOut.Trim(), Is.EqualTo("0"), "no sleep survives the timeout or the cancel");
+        Assert.That(after.Select(r => r.StdOut), Is.EqualTo(new[] { "still\n", "usable\n" }), "the shell the commands ran in lives on");
+        Assert.That(_testbed.CountAuthentications(_testbed.Hosts[1]) - before, Is.EqualTo(0), "no new connection was needed");
+    }
+
     [Test]
     public async Task Files_go_in_one_stream_and_come_back_atomically()
     {
