@@ -27,6 +27,7 @@ public static class Orchestrator
         using var sigint = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal) : null;
         using var sigterm = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal) : null;
         var code = await new CommandLineApp(settings).InvokeAsync(args, cancel.Token).ConfigureAwait(false);
+        Hosting.PhaseTrace.Mark("done");
         return cancel.IsCancellationRequested ? ExitCodes.Cancelled : code;
 
         void OnSignal(PosixSignalContext context)

@@ -48,8 +48,10 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     public async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken)
     {
+        Hosting.PhaseTrace.Mark("entered");
         var root = BuildCommands(cancellationToken);
         var parse = root.Parse(args);
+        Hosting.PhaseTrace.Mark("parsed");
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -157,8 +159,9 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
         var check = new Option<bool>("--check") { Description = "Connect to each host and say whether it is reachable, and why not" };
         var hostsForks = new Option<int>("--forks") { Description = "Hosts checked at once (default 50)", DefaultValueFactory = _ => 50 };
-        var hosts = new Command("hosts", "List the inventory's hosts (after --limit); --check connects to each") { check, hostsForks };
-        hosts.SetAction((parse, _) => HostsCommand.RunAsync(
+        var disconnect = new Option<bool>("--disconnect") { Description = "Close the connections that runs with --persist kept open" };
+        var hosts = new Command("hosts", "List the inventory's hosts (after --limit); --check connects to each") { check, hostsForks, disconnect };
+        hosts.SetAction((parse, _) => parse.GetValue(disconnect) ? HostsCommand.DisconnectAsync(_out) : HostsCommand.RunAsync(
             InventorySource.Load(settings, parse.GetValue(_inventory), ProjectDirectory(parse)),
             parse.GetValue(_limit),
             parse.GetValue(check),
@@ -175,6 +178,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
     private async Task<int> Run(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
     {
         var (graph, hostOfNode) = await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false);
+        Hosting.PhaseTrace.Mark("graph loaded");
         var requested = parse.GetValue(options.Tasks) ?? [];
         var roots = TaskSelector.Roots(graph, requested);
         graph = SubTaskExpansion.ForRequestedTargets(graph, requested);
@@ -182,6 +186,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         {
             HostOfNode = hostOfNode,
             Forks = parse.GetResult(options.Forks) is null ? null : parse.GetValue(options.Forks),
+            Persist = parse.GetResult(options.Persist) is null ? null : parse.GetValue(options.Persist),
             Jobs = parse.GetResult(options.Jobs) is null ? null : parse.GetValue(options.Jobs),
             KeepGoing = parse.GetResult(options.KeepGoing) is null ? null : parse.GetValue(options.KeepGoing),
             Always = parse.GetValue(options.Always),
@@ -196,6 +201,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             NoLive = parse.GetValue(options.NoLive),
             PlanPath = parse.GetValue(options.Plan),
         };
+        Hosting.PhaseTrace.Mark("plan made");
         return await new RunExecution(settings, graph, RunOutput(), _err).RunAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -281,6 +287,11 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         public Option<int> Forks { get; } = new("--forks", "-f")
         {
             Description = "Hosts in flight at once (default 50)",
+        };
+
+        public Option<int> Persist { get; } = new("--persist")
+        {
+            Description = "Keep each host's connection open this many seconds after the run, for the next run (default 0: close them)",
         };
 
         public Option<bool> Always { get; } = new("--always", "-a")
@@ -374,7 +385,15 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             command.Options.Add(KeepGoing);
             command.Options.Add(Always);
             command.Options.Add(Forks);
+            command.Options.Add(Persist);
             command.Options.Add(DryRun);
+            Persist.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int>() < 0)
+                {
+                    result.AddError("--persist must be 0 (close connections at the end) or a number of seconds");
+                }
+            });
             Jobs.Validators.Add(result =>
             {
                 if (result.GetValueOrDefault<int>() < 1)

@@ -8,6 +8,14 @@ namespace Orchestrate.Cli;
 /// <summary><c>hosts</c>: the inventory, and with <c>--check</c>, whether each host can be reached and why not.</summary>
 internal static class HostsCommand
 {
+    /// <summary><c>hosts --disconnect</c>: closes the connections earlier runs kept open with <c>--persist</c>.</summary>
+    public static async Task<int> DisconnectAsync(TextWriter output)
+    {
+        var closed = await OpenSshTransport.CloseKeptAsync().ConfigureAwait(false);
+        await output.WriteLineAsync(closed == 0 ? "no connection was kept open" : $"closed {closed} connection{(closed == 1 ? "" : "s")} kept open by --persist").ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
     public static async Task<int> RunAsync(Inventory? inventory, string? limit, bool check, int forks, TextWriter output, CancellationToken cancellationToken)
     {
         if (inventory is null)

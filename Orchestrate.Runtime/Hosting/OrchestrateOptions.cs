@@ -19,6 +19,10 @@ public sealed class OrchestrateOptions
     /// <summary>Whether tasks that do not say are critical (a failure aborts the run).</summary>
     public bool Critical { get; set; }
 
+    /// <summary>Seconds each host's master connection stays open after a run, for the next run to reuse (OpenSSH's
+    /// ControlPersist, as Ansible uses it); 0, the default, closes every connection at the end of the run.</summary>
+    public int Persist { get; set; }
+
     /// <summary>Resource limits by name, overriding the ones tasks declare.</summary>
     public Dictionary<string, int> Resources { get; set; } = new(StringComparer.Ordinal);
 }

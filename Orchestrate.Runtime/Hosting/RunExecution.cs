@@ -14,7 +14,9 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
     public async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
     {
         using var runLock = await RunLock.AcquireAsync(request.ProjectDirectory, request.Wait, line => error.WriteLine(line), cancellationToken).ConfigureAwait(false);
+        PhaseTrace.Mark("locked");
         await using var store = StateStore.Open(request.ProjectDirectory);
+        PhaseTrace.Mark("store open");
         if (store.DroppedBytes > 0)
         {
             await error.WriteLineAsync($"note: the state store's last record was cut short (an earlier run was killed while writing it); it was dropped, and its task will run again").ConfigureAwait(false);
@@ -38,7 +40,13 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         };
         // One connection per host and user, opened on first use, all closed when the run ends, whatever its outcome.
         var remoteNodes = request.Plan.Any(i => graph.Tasks[i].Host is not null);
-        await using var transport = remoteNodes ? new Remote.OpenSsh.OpenSshTransport() : null;
+        var persist = request.Persist ?? configured.Persist;
+        if (persist < 0)
+        {
+            throw new UsageException($"configuration: Orchestrate:Persist is {persist}: it must be 0 (close connections at the end) or a number of seconds");
+        }
+
+        await using var transport = remoteNodes ? new Remote.OpenSsh.OpenSshTransport(persist > 0 ? TimeSpan.FromSeconds(persist) : null) : null;
         var runner = new ProcessRunner();
         var remote = transport is null ? null : new Remote.RemoteNodeRunner(transport, request.HostOfNode, request.ProjectDirectory, runner, reporter);
         var executor = new TaskExecutor(
@@ -54,8 +62,10 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         using var stopChecking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         executor.NestedOptions = options with { Timeout = null };
         executor.CheckAhead(request.Plan, stopChecking.Token);
+        PhaseTrace.Mark("scheduler start");
         var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken).ConfigureAwait(false);
         await stopChecking.CancelAsync().ConfigureAwait(false);
+        PhaseTrace.Mark("scheduler done");
         if (request.PlanPath is not null && outcome.Succeeded)
         {
             observers.Console.WriteLine($"plan written to {request.PlanPath}: nothing ran");
@@ -80,6 +90,9 @@ internal sealed record RunRequest(int[] Plan, string ProjectDirectory, bool Colo
     public bool Wait { get; init; }
 
     public int? Forks { get; init; }
+
+    /// <summary>Seconds to keep connections open after the run (<c>--persist</c>).</summary>
+    public int? Persist { get; init; }
 
     /// <summary>The whole run's time limit (<c>--timeout</c>).</summary>
     public TimeSpan? Timeout { get; init; }

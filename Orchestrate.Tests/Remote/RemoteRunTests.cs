@@ -217,4 +217,47 @@ public class RemoteRunTests : LoopbackHostsFixture
         Assert.That(check.Output, Does.Match(@"node1  reachable \(\d"));
         Assert.That(check.Output, Does.Contain("node2  unreachable: ").And.Contain("Connection refused"));
     }
+    [Test]
+    public async Task Persist_keeps_each_connection_for_the_next_run_and_disconnect_closes_them()
+    {
+        using var cli = Harness();
+        cli.Tasks.Add(HostTask("greet", ["echo hi from {host}"]));
+        int[] Logins() => Testbed.Hosts.Select(h => Testbed.CountAuthentications(h)).ToArray();
+        var start = Logins();
+        try
+        {
+            var first = await cli.RunAsync("greet", "--persist", "60");
+            var afterFirst = Logins();
+            var second = await cli.RunAsync("greet", "--persist", "60");
+            var afterSecond = Logins();
+            var disconnect = await cli.RunAsync("hosts", "--disconnect");
+            var third = await cli.RunAsync("greet");
+
+            Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+            Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+            Assert.That(second.Output, Does.Contain("| hi from node3"));
+            Assert.That(afterFirst.Zip(start, (a, b) => a - b), Is.All.EqualTo(1), "the first run logs in once per host");
+            Assert.That(afterSecond, Is.EqualTo(afterFirst), "the second run reuses the connections the first kept open");
+            Assert.That(disconnect.ExitCode, Is.EqualTo(0), disconnect.ToString());
+            Assert.That(disconnect.Output, Does.Match(@"closed \d+ connections kept open by --persist"));
+            Assert.That(third.ExitCode, Is.EqualTo(0), third.ToString());
+            Assert.That(Logins().Zip(afterSecond, (a, b) => a - b), Is.All.EqualTo(1), "after --disconnect, a run logs in again");
+        }
+        finally
+        {
+            await cli.RunAsync("hosts", "--disconnect");
+        }
+    }
+
+    [Test]
+    public async Task A_negative_persist_is_a_usage_error()
+    {
+        using var cli = Harness();
+        cli.Tasks.Add(HostTask("greet", ["echo hi"]));
+
+        var result = await cli.RunAsync("greet", "--persist", "-1");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: --persist must be 0 (close connections at the end) or a number of seconds (see --help)"));
+    }
 }

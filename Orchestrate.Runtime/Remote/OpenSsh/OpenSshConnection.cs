@@ -43,7 +43,15 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
 
     public string? User { get; }
 
-    public static async Task<OpenSshConnection> OpenAsync(string ssh, HostSpec host, string? user, string socket, CancellationToken cancellationToken)
+    /// <summary>The control socket's name for a connection that outlives the run: the same host, port, user and ssh
+    /// options give the same name, so the next run finds the master; anything else, another one.</summary>
+    public static string PersistentName(HostSpec host, string? user)
+    {
+        var key = string.Join('\n', MasterArguments(host, user, "", null));
+        return "p" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..20];
+    }
+
+    public static async Task<OpenSshConnection> OpenAsync(string ssh, HostSpec host, string? user, string socket, TimeSpan? persist, CancellationToken cancellationToken)
     {
         var info = new ProcessStartInfo(ssh)
         {
@@ -54,7 +62,7 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        foreach (var argument in MasterArguments(host, user, socket))
+        foreach (var argument in MasterArguments(host, user, socket, persist))
         {
             info.ArgumentList.Add(argument);
         }
@@ -386,14 +394,15 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         yield return script;
     }
 
-    private static IEnumerable<string> MasterArguments(HostSpec host, string? user, string socket)
+    private static IEnumerable<string> MasterArguments(HostSpec host, string? user, string socket, TimeSpan? persist)
     {
-        yield return "-M";
+        // A persistent master is shared: reuse a live one (this session then runs over it), else become it.
+        yield return persist is null ? "-M" : "-oControlMaster=auto";
         yield return "-T";
         yield return "-S";
         yield return socket;
         yield return "-o";
-        yield return "ControlPersist=no";
+        yield return persist is { } p ? $"ControlPersist={(int)Math.Ceiling(p.TotalSeconds)}s" : "ControlPersist=no";
         yield return "-o";
         yield return "BatchMode=yes";
         yield return "-o";

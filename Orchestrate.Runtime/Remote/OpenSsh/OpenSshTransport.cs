@@ -15,16 +15,67 @@ public sealed class OpenSshTransport : IRemoteTransport
     private readonly string _controlDirectory;
     private int _next;
 
-    /// <summary>Creates the transport; control sockets go in a private temporary directory.</summary>
+    /// <summary>Creates the transport; control sockets go in a private temporary directory, and every connection
+    /// closes when the transport is disposed.</summary>
     public OpenSshTransport()
+        : this(null)
     {
-        // Unix socket paths are limited to ~108 bytes: keep the directory short.
-        _controlDirectory = Path.Combine("/tmp", $"orch-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}");
+    }
+
+    /// <summary>
+    /// Creates the transport. With <paramref name="persist"/>, each master connection stays open that long after the
+    /// run (OpenSSH's ControlPersist) and the next run reuses it without a new key exchange or login: its control
+    /// socket is named after the host, port, user and ssh options, in <c>~/.orchestrate/cp</c> (private to the user).
+    /// </summary>
+    public OpenSshTransport(TimeSpan? persist)
+    {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        // Unix socket paths are limited to ~108 bytes: keep the directory short (a persistent one under a long home
+        // directory falls back to a per-run one).
+        Persist = persist is { } p && p > TimeSpan.Zero && home.Length is > 0 and <= 60 ? p : null;
+        _controlDirectory = Persist is null
+            ? Path.Combine("/tmp", $"orch-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}")
+            : PersistentDirectory;
         Directory.CreateDirectory(_controlDirectory);
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(_controlDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+    }
+
+    /// <summary>How long connections outlive the run; null: they close with it.</summary>
+    public TimeSpan? Persist { get; }
+
+    /// <summary>The directory of the control sockets of connections kept open after runs (<c>--persist</c>).</summary>
+    public static string PersistentDirectory => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".orchestrate", "cp");
+
+    /// <summary>Closes every connection that earlier runs kept open (<c>ssh -O exit</c> on each control socket);
+    /// returns how many were open.</summary>
+    public static async Task<int> CloseKeptAsync(string ssh = "ssh")
+    {
+        if (!Directory.Exists(PersistentDirectory))
+        {
+            return 0;
+        }
+
+        var closed = await Task.WhenAll(Directory.EnumerateFiles(PersistentDirectory).Select(async socket =>
+        {
+            var info = new System.Diagnostics.ProcessStartInfo(ssh) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var argument in new[] { "-S", socket, "-O", "exit", "orchestrate-kept-connection" })
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            using var process = System.Diagnostics.Process.Start(info)!;
+            await process.WaitForExitAsync().ConfigureAwait(false);
+            if (process.ExitCode != 0)
+            {
+                File.Delete(socket); // no master behind it any more
+            }
+
+            return process.ExitCode == 0;
+        })).ConfigureAwait(false);
+        return closed.Count(c => c);
     }
 
     /// <summary>The <c>ssh</c> program; default: <c>ssh</c> on PATH.</summary>
@@ -36,8 +87,9 @@ public sealed class OpenSshTransport : IRemoteTransport
         var key = (host.Name, user ?? host.User);
         var lazy = _connections.GetOrAdd(key, _ => new Lazy<Task<OpenSshConnection>>(() =>
         {
-            var socket = Path.Combine(_controlDirectory, $"c{Interlocked.Increment(ref _next)}");
-            return OpenSshConnection.OpenAsync(SshProgram, host, user ?? host.User, socket, CancellationToken.None);
+            var login = user ?? host.User;
+            var socket = Path.Combine(_controlDirectory, Persist is null ? $"c{Interlocked.Increment(ref _next)}" : OpenSshConnection.PersistentName(host, login));
+            return OpenSshConnection.OpenAsync(SshProgram, host, login, socket, Persist, CancellationToken.None);
         }));
         try
         {
@@ -67,6 +119,11 @@ public sealed class OpenSshTransport : IRemoteTransport
 
         await Task.WhenAll(closing).ConfigureAwait(false);
         _connections.Clear();
+        if (Persist is not null)
+        {
+            return; // the masters live on, for the next run, until ControlPersist ends them
+        }
+
         try
         {
             Directory.Delete(_controlDirectory, recursive: true);
