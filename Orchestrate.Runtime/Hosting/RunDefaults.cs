@@ -21,6 +21,25 @@ internal static class RunDefaults
             return options;
         }
 
+        Bind(file, options);
+
+        foreach (var (name, limit) in options.Resources)
+        {
+            if (limit < 1)
+            {
+                throw new UsageException($"configuration: Orchestrate:Resources:{name} is {limit}: a resource limit must be 1 or more");
+            }
+        }
+
+        return options.Jobs < 0
+            ? throw new UsageException($"configuration: Orchestrate:Jobs is {options.Jobs}: it must be 0 (the processor count) or more")
+            : options;
+    }
+
+    // Apart from Read, so that a project without configuration never loads Microsoft.Extensions.Configuration.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void Bind(string file, OrchestrateOptions options)
+    {
         try
         {
             new ConfigurationBuilder()
@@ -34,18 +53,6 @@ internal static class RunDefaults
         {
             throw new UsageException($"configuration: {e.Message}: fix the Orchestrate section of {file} or the Orchestrate__* environment variables");
         }
-
-        foreach (var (name, limit) in options.Resources)
-        {
-            if (limit < 1)
-            {
-                throw new UsageException($"configuration: Orchestrate:Resources:{name} is {limit}: a resource limit must be 1 or more");
-            }
-        }
-
-        return options.Jobs < 0
-            ? throw new UsageException($"configuration: Orchestrate:Jobs is {options.Jobs}: it must be 0 (the processor count) or more")
-            : options;
     }
 
 }

@@ -100,9 +100,9 @@ internal static class SubTaskExpansion
     /// <summary>The tasks created after another that declare a target regex, compiled (anchored at the start, as
     /// doit's <c>re.match</c>).</summary>
     /// <exception cref="GraphException">A regex does not parse.</exception>
-    public static (int Task, Regex Regex)[] TargetRegexes(IReadOnlyList<TaskDescriptor> tasks)
+    public static TargetPattern[] TargetRegexes(IReadOnlyList<TaskDescriptor> tasks)
     {
-        List<(int, Regex)>? regexes = null;
+        List<TargetPattern>? regexes = null;
         for (var i = 0; i < tasks.Count; i++)
         {
             if (tasks[i].CreateAfterTargetRegex is not { Length: > 0 } pattern)
@@ -112,7 +112,7 @@ internal static class SubTaskExpansion
 
             try
             {
-                (regexes ??= []).Add((i, new Regex($"\\A(?:{pattern})", RegexOptions.CultureInvariant)));
+                (regexes ??= []).Add(TargetPattern.Compile(i, pattern));
             }
             catch (ArgumentException e)
             {
@@ -125,14 +125,14 @@ internal static class SubTaskExpansion
     }
 
     /// <summary>The first task whose target regex matches the path, or null.</summary>
-    public static int? MatchTargetRegex((int Task, Regex Regex)[] regexes, string path)
+    public static int? MatchTargetRegex(TargetPattern[] regexes, string path)
     {
         var normalized = PathNames.Normalize(path);
-        foreach (var (task, regex) in regexes)
+        foreach (var pattern in regexes)
         {
-            if (regex.IsMatch(normalized))
+            if (pattern.Regex.IsMatch(normalized))
             {
-                return task;
+                return pattern.Task;
             }
         }
 
@@ -294,4 +294,18 @@ internal sealed class RequestedSubTasks(IEnumerable<SubTask> subTasks, IReadOnly
     public IEnumerator<SubTask> GetEnumerator() => subTasks.GetEnumerator();
 
     System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>A delayed group's target regex. A class of its own, so that a graph without one never loads the regular
+/// expression library (an array of tuples holding a <see cref="Regex"/> would, at start-up).</summary>
+internal sealed class TargetPattern(int task, Regex regex)
+{
+    /// <summary>Anchored at the start, as doit's <c>re.match</c>.</summary>
+    /// <exception cref="ArgumentException">Not a regular expression.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static TargetPattern Compile(int task, string pattern) => new(task, new Regex($"\\A(?:{pattern})", RegexOptions.CultureInvariant));
+
+    public int Task { get; } = task;
+
+    public Regex Regex { get; } = regex;
 }

@@ -9,9 +9,9 @@ public sealed class TaskGraph
 {
     private readonly Dictionary<string, int> _byName;
     private readonly Dictionary<string, int> _byTarget;
-    private readonly (int Task, System.Text.RegularExpressions.Regex Regex)[] _targetRegexes;
+    private readonly TargetPattern[] _targetRegexes;
 
-    private TaskGraph(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName, Dictionary<string, int> byTarget, (int, System.Text.RegularExpressions.Regex)[] targetRegexes, Dependency[][] dependencies)
+    private TaskGraph(IReadOnlyList<TaskDescriptor> tasks, Dictionary<string, int> byName, Dictionary<string, int> byTarget, TargetPattern[] targetRegexes, Dependency[][] dependencies)
     {
         Tasks = tasks;
         _targetRegexes = targetRegexes;
@@ -113,13 +113,9 @@ public sealed class TaskGraph
                 if (Glob.IsPattern(fileDep))
                 {
                     // A pattern depends on every task whose target it matches.
-                    var pattern = Glob.ToRegex(fileDep);
-                    foreach (var (target, producer) in byTarget)
+                    foreach (var producer in Producers(fileDep, byTarget, i))
                     {
-                        if (producer != i && pattern.IsMatch(target))
-                        {
-                            AddEdge(edges, seen, producer, DependencyKind.FileDep, target);
-                        }
+                        AddEdge(edges, seen, producer.Task, DependencyKind.FileDep, producer.Target);
                     }
                 }
                 else if (byTarget.TryGetValue(PathNames.Normalize(fileDep), out var producer) && producer != i)
@@ -152,6 +148,23 @@ public sealed class TaskGraph
 
     /// <summary>The task created after another (<see cref="CreateAfterAttribute"/>) whose target regex matches this
     /// path: it will make the file once it exists (doit's <c>target_regex</c>).</summary>
+    // Apart from Build, so that a graph without glob file deps never loads the regular expression library.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<(int Task, string Target)> Producers(string glob, Dictionary<string, int> byTarget, int task)
+    {
+        var pattern = Glob.ToRegex(glob);
+        var producers = new List<(int, string)>();
+        foreach (var (target, producer) in byTarget)
+        {
+            if (producer != task && pattern.IsMatch(target))
+            {
+                producers.Add((producer, target));
+            }
+        }
+
+        return producers;
+    }
+
     public bool TryFindTargetRegex(string path, out int index)
     {
         index = _targetRegexes.Length == 0 ? -1 : SubTaskExpansion.MatchTargetRegex(_targetRegexes, path) ?? -1;

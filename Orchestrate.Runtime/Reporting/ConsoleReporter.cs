@@ -175,7 +175,16 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
                 WriteLine($"{Paint("ok", Ansi.Green)} {outcome.Name} ({Seconds(outcome.Duration)})");
                 break;
             case TaskRunStatus.UpToDate:
-                WriteLine($"{Paint("--", Ansi.Dim)} {outcome.Name} (up to date)");
+                // The line of a no-op run's every task: written in pieces, without making the line.
+                lock (_gate)
+                {
+                    _output.Write(Paint("--", Ansi.Dim));
+                    _output.Write(' ');
+                    _output.Write(outcome.Name);
+                    _output.WriteLine(" (up to date)");
+                    _dirty = true;
+                }
+
                 break;
             case TaskRunStatus.Ignored:
                 WriteLine($"{Paint("!!", Ansi.Yellow)} {outcome.Name} (ignored)");

@@ -34,16 +34,8 @@ internal sealed class RunObservers : IAsyncDisposable
     {
         var critical = request.Critical ?? false;
         var symbols = ReportSymbols.Detect();
-        LiveView? live = null;
         // The cheap checks first: a redirected run (CI, a pipe, the benchmarks) never loads Spectre.Console.
-        if (!request.NoLive && settings.Output is null && !System.Console.IsOutputRedirected)
-        {
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Out) });
-            if (LiveView.ShouldUse(request.NoLive, outputIsConsole: true, console))
-            {
-                live = new LiveView(console, TimeSpan.FromMilliseconds(100), symbols);
-            }
-        }
+        var live = !request.NoLive && settings.Output is null && !System.Console.IsOutputRedirected ? OpenLiveView(symbols) : null;
 
         var reporter = new ConsoleReporter(live?.Writer ?? output, new ConsoleReporterOptions
         {
@@ -61,12 +53,42 @@ internal sealed class RunObservers : IAsyncDisposable
         EventStreamWriter? events = null;
         try
         {
-            if (request.EventsPath is { } eventsPath)
+            if (request.EventsPath is not null || request.ReportPath is not null || request.PlanPath is not null)
             {
-                events = Writable(eventsPath, "--events", EventStreamWriter.Create);
-                observers.Add(events);
+                events = OpenFiles(graph, request, critical, observers);
             }
+        }
+        catch
+        {
+            events?.Dispose();
+            reporter.Dispose();
+            throw;
+        }
 
+        return new RunObservers(CompositeObserver.Of(observers), reporter, live, events);
+    }
+
+    // Apart from Open, so that a run without a live view never loads Spectre.Console.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static LiveView? OpenLiveView(ReportSymbols symbols)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(System.Console.Out) });
+        return LiveView.ShouldUse(noLive: false, outputIsConsole: true, console) ? new LiveView(console, TimeSpan.FromMilliseconds(100), symbols) : null;
+    }
+
+    // Apart from Open, so that a run without these files never loads System.Text.Json. Returns the event writer (to dispose).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static EventStreamWriter? OpenFiles(TaskGraph graph, RunRequest request, bool critical, List<IRunObserver> observers)
+    {
+        EventStreamWriter? events = null;
+        if (request.EventsPath is { } eventsPath)
+        {
+            events = Writable(eventsPath, "--events", EventStreamWriter.Create);
+            observers.Add(events);
+        }
+
+        try
+        {
             if (request.ReportPath is { } reportPath)
             {
                 Writable(reportPath, "--report", path => path);
@@ -82,30 +104,29 @@ internal sealed class RunObservers : IAsyncDisposable
         catch
         {
             events?.Dispose();
-            reporter.Dispose();
             throw;
         }
 
-        return new RunObservers(CompositeObserver.Of(observers), reporter, live, events);
+        return events;
+    }
 
-        // Paths are taken from the current directory, as the shell gave them. A file option's path must be writable before anything runs: a bad one is a usage error, not a lost report.
-        T Writable<T>(string path, string option, Func<string, T> open)
+    // Paths are taken from the current directory, as the shell gave them. A file option's path must be writable before anything runs: a bad one is a usage error, not a lost report.
+    private static T Writable<T>(string path, string option, Func<string, T> open)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full);
+        if (directory is null || !Directory.Exists(directory))
         {
-            var full = Path.GetFullPath(path);
-            var directory = Path.GetDirectoryName(full);
-            if (directory is null || !Directory.Exists(directory))
-            {
-                throw new UsageException($"{option} {path}: the directory {directory} does not exist: create it or give another path");
-            }
+            throw new UsageException($"{option} {path}: the directory {directory} does not exist: create it or give another path");
+        }
 
-            try
-            {
-                return open(full);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new UsageException($"{option} {path}: cannot write the file: {e.Message}");
-            }
+        try
+        {
+            return open(full);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"{option} {path}: cannot write the file: {e.Message}");
         }
     }
 

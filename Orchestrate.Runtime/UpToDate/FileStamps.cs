@@ -35,8 +35,7 @@ internal static class FileStamps
     /// Null when the file does not exist.</summary>
     public static FileStamp? Stamp(string projectDirectory, string path, FileStamp? previous)
     {
-        var full = Path.Combine(projectDirectory, path);
-        if (!UnixStat.TryStatFile(full, out var size, out var ticks))
+        if (!UnixStat.TryStatFile(projectDirectory, path, out var size, out var ticks))
         {
             return null;
         }
@@ -46,7 +45,7 @@ internal static class FileStamps
             return previous;
         }
 
-        return new FileStamp(path, size, ticks, Hash(full));
+        return new FileStamp(path, size, ticks, Hash(Path.Combine(projectDirectory, path)));
     }
 
     private static string Hash(string file)

@@ -27,34 +27,99 @@ internal static class StateEncoding
         }
     }
 
+    private static readonly IReadOnlyDictionary<string, string> NoValues = new Dictionary<string, string>();
+
     /// <exception cref="InvalidDataException">The blob was not written by this version.</exception>
-    public static (IReadOnlyList<FileStamp> Files, IReadOnlyDictionary<string, string> Values) Read(BinaryReader reader)
+    public static (IReadOnlyList<FileStamp> Files, IReadOnlyDictionary<string, string> Values) Read(ref SpanReader reader)
     {
-        try
+        if (reader.Byte() != Version)
         {
-            if (reader.ReadByte() != Version)
-            {
-                throw new InvalidDataException("unknown state format version");
-            }
-
-            var files = new FileStamp[reader.ReadInt32()];
-            for (var i = 0; i < files.Length; i++)
-            {
-                files[i] = new FileStamp(reader.ReadString(), reader.ReadInt64(), reader.ReadInt64(), reader.ReadString());
-            }
-
-            var count = reader.ReadInt32();
-            var values = new Dictionary<string, string>(count, StringComparer.Ordinal);
-            for (var i = 0; i < count; i++)
-            {
-                values[reader.ReadString()] = reader.ReadString();
-            }
-
-            return (files, values);
+            throw new InvalidDataException("unknown state format version");
         }
-        catch (EndOfStreamException e)
+
+        var files = new FileStamp[reader.Count()];
+        for (var i = 0; i < files.Length; i++)
         {
-            throw new InvalidDataException("truncated task state", e);
+            files[i] = new FileStamp(reader.String(), reader.Int64(), reader.Int64(), reader.String());
         }
+
+        var count = reader.Count();
+        if (count == 0)
+        {
+            return (files, NoValues);
+        }
+
+        var values = new Dictionary<string, string>(count, StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            values[reader.String()] = reader.String();
+        }
+
+        return (files, values);
     }
+}
+
+/// <summary>Reads what a <see cref="BinaryWriter"/> wrote (little-endian numbers, 7-bit encoded lengths, UTF-8
+/// strings) from a span, allocating only the strings.</summary>
+internal ref struct SpanReader(ReadOnlySpan<byte> data)
+{
+    private readonly ReadOnlySpan<byte> _data = data;
+    private int _at;
+
+    public byte Byte() => _at < _data.Length ? _data[_at++] : throw Truncated();
+
+    public long Int64()
+    {
+        if (_data.Length - _at < 8)
+        {
+            throw Truncated();
+        }
+
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadInt64LittleEndian(_data[_at..]);
+        _at += 8;
+        return value;
+    }
+
+    /// <summary>A non-negative count written with <see cref="BinaryWriter.Write(int)"/>.</summary>
+    public int Count()
+    {
+        if (_data.Length - _at < 4)
+        {
+            throw Truncated();
+        }
+
+        var value = System.Buffers.Binary.BinaryPrimitives.ReadInt32LittleEndian(_data[_at..]);
+        _at += 4;
+        return value >= 0 && value <= _data.Length ? value : throw new InvalidDataException($"bad count {value}");
+    }
+
+    public string String()
+    {
+        var length = 0;
+        for (var shift = 0; ; shift += 7)
+        {
+            if (shift > 28)
+            {
+                throw new InvalidDataException("bad string length");
+            }
+
+            var b = Byte();
+            length |= (b & 0x7F) << shift;
+            if (b < 0x80)
+            {
+                break;
+            }
+        }
+
+        if (length < 0 || _data.Length - _at < length)
+        {
+            throw Truncated();
+        }
+
+        var text = System.Text.Encoding.UTF8.GetString(_data.Slice(_at, length));
+        _at += length;
+        return text;
+    }
+
+    private static InvalidDataException Truncated() => new("truncated task state");
 }

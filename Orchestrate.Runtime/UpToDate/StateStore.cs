@@ -301,7 +301,8 @@ public sealed class StateStore : IAsyncDisposable
                 : "it is not an Orchestrate state store");
         }
 
-        var state = new LoadedState();
+        // About a hundred bytes a record: sized once, the table does not grow while the log is read.
+        var state = new LoadedState(bytes.Length / 96);
         using var stream = new MemoryStream(bytes, writable: false);
         using var reader = new BinaryReader(stream, Encoding.UTF8);
         var position = HeaderSize;
@@ -368,21 +369,7 @@ public sealed class StateStore : IAsyncDisposable
             throw new InvalidDataException($"unknown record kind {(int)kind}");
         }
 
-        if (state.Sizes.TryGetValue(task, out var previous))
-        {
-            state.LiveBytes -= previous;
-        }
-
         Apply(state.States, state.Ignored, state.Failed, kind, task, stored);
-        if (kind is RecordKind.Forget or RecordKind.Failed)
-        {
-            state.Sizes.Remove(task);
-        }
-        else
-        {
-            state.Sizes[task] = size;
-            state.LiveBytes += size;
-        }
     }
 
     private static void Compact(string path, LoadedState state)
@@ -425,17 +412,28 @@ public sealed class StateStore : IAsyncDisposable
         Failed = 4,
     }
 
-    private sealed class LoadedState
+    private sealed class LoadedState(int capacity = 31)
     {
-        public ConcurrentDictionary<string, StoredState> States { get; } = new(StringComparer.Ordinal);
+        public ConcurrentDictionary<string, StoredState> States { get; } = new(Environment.ProcessorCount, Math.Max(31, capacity), StringComparer.Ordinal);
 
         public ConcurrentDictionary<string, bool> Ignored { get; } = new(StringComparer.Ordinal);
 
         public ConcurrentDictionary<string, bool> Failed { get; } = new(StringComparer.Ordinal);
 
-        public Dictionary<string, int> Sizes { get; } = new(StringComparer.Ordinal);
+        /// <summary>Bytes of the records still in force (what a compacted log would hold, near enough).</summary>
+        public long LiveBytes
+        {
+            get
+            {
+                var bytes = (long)(Ignored.Count + Failed.Count) * 32;
+                foreach (var (task, stored) in States)
+                {
+                    bytes += FrameSize + 4 + task.Length + stored.Length;
+                }
 
-        public long LiveBytes { get; set; }
+                return bytes;
+            }
+        }
 
         public int ValidLength { get; set; } = HeaderSize;
     }
@@ -450,6 +448,9 @@ public sealed class StateStore : IAsyncDisposable
 
         public StoredState(TaskState state) => _state = state;
 
+        /// <summary>Bytes of the record's state as loaded (0 for one recorded by this run).</summary>
+        public int Length => _length;
+
         public StoredState(byte[] bytes, int offset, int length)
         {
             _bytes = bytes;
@@ -462,10 +463,12 @@ public sealed class StateStore : IAsyncDisposable
 
         private TaskState Parse()
         {
-            using var reader = new BinaryReader(new MemoryStream(_bytes!, _offset, _length, writable: false), Encoding.UTF8);
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(reader.ReadInt64());
-            var result = reader.ReadBoolean() ? reader.ReadString() : null;
-            var (files, values) = StateEncoding.Read(reader);
+            // Read straight from the loaded bytes (the BinaryWriter layout: little-endian numbers, strings as a 7-bit
+            // encoded byte count and UTF-8): a no-op run parses every record it checks, so no reader or stream is made.
+            var reader = new SpanReader(_bytes.AsSpan(_offset, _length));
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(reader.Int64());
+            var result = reader.Byte() != 0 ? reader.String() : null;
+            var (files, values) = StateEncoding.Read(ref reader);
             return new TaskState(at, result, files, values);
         }
     }

@@ -69,7 +69,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
 
         foreach (var target in task.Targets)
         {
-            if (!UnixStat.Exists(Path.Combine(projectDirectory, target)))
+            if (!UnixStat.Exists(projectDirectory, target))
             {
                 return new UpToDateDecision(true, $"target {target} is missing", files, values);
             }

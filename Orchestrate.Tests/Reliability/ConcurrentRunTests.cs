@@ -34,7 +34,7 @@ public class ConcurrentRunTests
         Assert.That(refused.TotalSeconds, Is.LessThan(3), "the second run must not wait");
         Assert.That(errors, Has.Length.EqualTo(1), string.Join('\n', errors));
         Assert.That(errors[0], Does.Match(
-            $@"^error: another run is in progress in {Regex.Escape(project)} \(pid {first.Pid}, `[^`]*StateApp\.dll[^`]*`, since \d\d:\d\d:\d\d\): wait for it to finish, or rerun with --wait$"));
+            $@"^error: another run is in progress in {Regex.Escape(project)} \(pid {first.Pid}, `[^`]*StateApp\.dll[^`]*`, since \d\d:\d\d:\d\d UTC\): wait for it to finish, or rerun with --wait$"));
         Assert.That(output, Is.Empty, "the refused run prints nothing else");
         Assert.That(first.HasExited, Is.False, "the first run goes on");
 
