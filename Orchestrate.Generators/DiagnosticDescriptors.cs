@@ -320,6 +320,17 @@ namespace Orchestrate.Generators
             description: "[LocalPre] and [LocalPost] are phases of a remote task sequence: they run on this machine for each host, before the files are shipped and after they are fetched.",
             helpLinkUri: HelpLink);
 
+        /// <summary>ORCH0028: [LocalPre] or [LocalPost] on a [Forever] task or a [Sequence] task.</summary>
+        public static readonly DiagnosticDescriptor LocalStepOnSingleNodeTask = new DiagnosticDescriptor(
+            id: "ORCH0028",
+            title: "Local step on a forever or sequence task",
+            messageFormat: "Task '{0}' has [{1}], but it is a [{2}] task, which runs on each host as one node without the local phases. Move the local work into a task of its own ([DependsOn] it, or make it a step of the [Sequence]), or remove [{2}].",
+            category: Category,
+            defaultSeverity: DiagnosticSeverity.Error,
+            isEnabledByDefault: true,
+            description: "A host task with [LocalPre] or [LocalPost] runs as a chain of phase nodes per host; a [Forever] task (which never finishes) and a [Sequence] task (whose elements are its steps) run as one node per host, so a local phase would never run.",
+            helpLinkUri: HelpLink);
+
         internal static DiagnosticDescriptor Get(string id)
         {
             if (FindDynamic(id) is { } dynamic)
@@ -356,6 +367,7 @@ namespace Orchestrate.Generators
                 case "ORCH0025": return HostsOnSubSequence;
                 case "ORCH0026": return ForEachWithoutSubSequence;
                 case "ORCH0027": return LocalStepOnLocalTask;
+                case "ORCH0028": return LocalStepOnSingleNodeTask;
                 default: throw new ArgumentOutOfRangeException(nameof(id), id, "Unknown Orchestrate diagnostic id.");
             }
         }

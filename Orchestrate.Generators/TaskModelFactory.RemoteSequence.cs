@@ -98,6 +98,20 @@ namespace Orchestrate.Generators
                 }
             }
 
+            /// <summary>Reports local steps on a [Forever] or [Sequence] task (ORCH0028), which runs as one node per host.</summary>
+            public void CheckSingleNode(bool isForever, bool isSequence)
+            {
+                if (!isForever && !isSequence)
+                {
+                    return;
+                }
+
+                foreach (KeyValuePair<string, LocationInfo?> step in _localSteps)
+                {
+                    _rules.Diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LocalStepOnSingleNodeTask, step.Value, _rules.TaskName, step.Key, isForever ? "Forever" : "Sequence"));
+                }
+            }
+
             public RemoteSequenceSpec ToSpec() =>
                 _localPre is null && _localPost is null && _subSequenceOf is null && _forEach is null
                     ? RemoteSequenceSpec.None

@@ -202,6 +202,11 @@ namespace Orchestrate.Generators
             remoteSequence?.CheckPlacement(remote.HasHosts, remote.HostsLocation);
             RemoteSpec remoteSpec = remote.ToSpec();
             runControl?.CheckForeverTargets(targets.Count > 0, remoteSpec.Targets.Count > 0);
+            if (runControl is not null)
+            {
+                RunControlSpec control = runControl.ToSpec();
+                remoteSequence?.CheckSingleNode(control.IsForever, control.Sequence.Count > 0);
+            }
 
             var taskSpec = new TaskSpec(
                 Name: name,

@@ -34,6 +34,13 @@ public static class HostExpansion
             }
             else if (task.Hosts is not null)
             {
+                if ((task.IsForever || task.Sequence.Count > 0) && (task.LocalPre ?? task.LocalPost) is not null)
+                {
+                    // As ORCH0028 says at compile time: such a task is one node per host, without local phases.
+                    var kind = task.IsForever ? "Forever" : "Sequence";
+                    throw new GraphException($"task '{task.Name}' has a local pre or post step, but it is a [{kind}] task, which runs on each host as one node without local phases: move the local work into a task of its own, or remove [{kind}]");
+                }
+
                 hostTasks[task.Name] = hostsOf(task);
             }
         }

@@ -293,6 +293,32 @@ public sealed class SequencePhaseAttributeTests
     }
 
     [Test]
+    public void LocalStepsOnAForeverOrSequenceHostTask_AreORCH0028_OnTheirArguments()
+    {
+        string source = Usings + """
+            public static class Lab
+            {
+                [Task, Hosts("lab"), Forever, LocalPre(nameof(Prepare))]
+                public static void Monitor() { }
+
+                [Task, Hosts("lab"), Sequence(nameof(Monitor)), LocalPost(nameof(Prepare))]
+                public static void Experiment() { }
+
+                public static void Prepare() { }
+            }
+            """;
+
+        GenerationResult result = Run(source, withUsings: false);
+
+        Diagnostic[] diagnostics = result.Diagnostics.Where(d => d.Id == "ORCH0028").OrderBy(d => d.Location.SourceSpan.Start).ToArray();
+        Assert.That(diagnostics, Has.Length.EqualTo(2), string.Join("\n", result.Diagnostics.Select(d => d.ToString())));
+        AssertDiagnostic(diagnostics[0], "ORCH0028", source, "LocalPre(nameof(Prepare))", "LocalPre(".Length,
+            "Task 'monitor' has [LocalPre], but it is a [Forever] task, which runs on each host as one node without the local phases. Move the local work into a task of its own ([DependsOn] it, or make it a step of the [Sequence]), or remove [Forever].");
+        AssertDiagnostic(diagnostics[1], "ORCH0028", source, "LocalPost(nameof(Prepare))", "LocalPost(".Length,
+            "Task 'experiment' has [LocalPost], but it is a [Sequence] task, which runs on each host as one node without the local phases. Move the local work into a task of its own ([DependsOn] it, or make it a step of the [Sequence]), or remove [Sequence].");
+    }
+
+    [Test]
     public void RemoteAttributesOnASubSequenceWithoutHosts_AreAccepted_ButNotOnALocalTask()
     {
         string source = Usings + """

@@ -260,4 +260,24 @@ public class RemoteRunTests : LoopbackHostsFixture
         Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error.Trim(), Is.EqualTo("error: --persist must be 0 (close connections at the end) or a number of seconds (see --help)"));
     }
+    [Test]
+    public async Task A_forever_host_task_with_a_local_step_is_refused_with_one_line()
+    {
+        using var cli = Harness();
+        var monitor = HostTask("monitor", ["sleep 1"]);
+        cli.Tasks.Add(new TaskDescriptor
+        {
+            Name = monitor.Name,
+            Hosts = monitor.Hosts,
+            RemoteSteps = monitor.RemoteSteps,
+            IsForever = true,
+            LocalPre = _ => ValueTask.FromResult<object?>(null),
+            Invoke = monitor.Invoke,
+        });
+
+        var result = await cli.RunAsync("monitor");
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error.Trim(), Is.EqualTo("error: the task graph is invalid: task 'monitor' has a local pre or post step, but it is a [Forever] task, which runs on each host as one node without local phases: move the local work into a task of its own, or remove [Forever]"));
+    }
 }
