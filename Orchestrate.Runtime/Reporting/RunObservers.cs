@@ -86,7 +86,9 @@ internal sealed class RunObservers : IAsyncDisposable
             throw;
         }
 
-        return new RunObservers(CompositeObserver.Of(observers), reporter, live, events);
+        var observer = CompositeObserver.Of(observers);
+        // A graph that grows while it runs: the tasks its nested runs report join the run's outcome, once each.
+        return new RunObservers(Execution.DynamicTasks.Grows(graph) ? new GrowingRunObserver(observer) : observer, reporter, live, events);
 
         // Paths are taken from the current directory, as the shell gave them. A file option's path must be writable before anything runs: a bad one is a usage error, not a lost report.
         T Writable<T>(string path, string option, Func<string, T> open)

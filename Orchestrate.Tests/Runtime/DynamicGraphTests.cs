@@ -153,7 +153,50 @@ public class DynamicGraphTests
     }
 
     [Test]
-    public async Task A_failing_sub_task_fails_its_group_with_its_command()
+    public async Task Sub_tasks_of_a_delayed_group_count_in_the_summary_the_report_and_the_events()
+    {
+        using var cli = InToOut("a b c");
+        var report = cli.PathOf("report.json");
+        var events = cli.PathOf("events.jsonl");
+
+        var first = await cli.RunAsync("build", "--report", report, "--events", events);
+
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        // early and the three sub-tasks; the group's own node only gathers them, as a static group's does.
+        Assert.That(first.Lines.Single(l => l.StartsWith("done: ", StringComparison.Ordinal)), Does.StartWith("done: 4 tasks in ").And.EndWith(": 4 succeeded"));
+        var lines = first.Lines.SkipWhile(l => !l.StartsWith("report (", StringComparison.Ordinal)).Skip(1).TakeWhile(l => !l.StartsWith("done: ", StringComparison.Ordinal)).ToList();
+        Assert.That(lines.Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3]), Is.EqualTo(new[] { "early", "build:a.in", "build:b.in", "build:c.in", "build" }), first.Output);
+        Assert.That(lines[1], Does.Match(@"^02   ☉ ☓    build:a\.in +\d+\.\d\ds  ok$"));
+        Assert.That(lines[4], Does.EndWith("all its parts done - requires: 01, 02, 03, 04"));
+
+        using (var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report)))
+        {
+            var root = json.RootElement;
+            Assert.That(root.GetProperty("counts").GetProperty("succeeded").GetInt32(), Is.EqualTo(4));
+            var tasks = root.GetProperty("tasks").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+            Assert.That(tasks.Keys, Is.EqualTo(new[] { "early", "build:a.in", "build:b.in", "build:c.in", "build" }));
+            var sub = tasks["build:b.in"];
+            Assert.That(sub.GetProperty("status").GetString(), Is.EqualTo("succeeded"));
+            Assert.That(sub.GetProperty("reason").GetString(), Is.EqualTo("never ran"));
+            Assert.That(sub.GetProperty("started").GetDouble(), Is.GreaterThanOrEqualTo(tasks["early"].GetProperty("started").GetDouble() + tasks["early"].GetProperty("duration").GetDouble()),
+                "started counts from the run's start: after early ended");
+            Assert.That(tasks["build"].GetProperty("requires").EnumerateArray().Select(r => r.GetString()), Is.EqualTo(new[] { "early", "build:a.in", "build:b.in", "build:c.in" }));
+        }
+
+        var finish = System.Text.Json.JsonDocument.Parse(File.ReadLines(events).Last()).RootElement;
+        Assert.That(finish.GetProperty("event").GetString(), Is.EqualTo("run-finish"));
+        Assert.That(finish.GetProperty("counts").GetProperty("succeeded").GetInt32(), Is.EqualTo(4));
+        Assert.That(File.ReadLines(events).Count(l => l.Contains("\"task\":\"build:c.in\"", StringComparison.Ordinal) && l.Contains("\"event\":\"task-finish\"", StringComparison.Ordinal)), Is.EqualTo(1));
+
+        var second = await cli.RunAsync("build", "--report", report);
+        Assert.That(second.ExitCode, Is.EqualTo(0), second.ToString());
+        Assert.That(second.Lines.Single(l => l.StartsWith("done: ", StringComparison.Ordinal)), Does.StartWith("done: 4 tasks in ").And.EndWith(": 4 up to date"));
+        using var again = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report));
+        Assert.That(again.RootElement.GetProperty("tasks").EnumerateArray().Single(t => t.GetProperty("name").GetString() == "build:a.in").GetProperty("status").GetString(), Is.EqualTo("up-to-date"));
+    }
+
+    [Test]
+    public async Task A_failing_sub_task_is_reported_once_and_blocks_its_group()
     {
         using var cli = InToOut();
         cli.Add("after", _ => Task.CompletedTask, dependsOn: ["build"]);
@@ -165,9 +208,12 @@ public class DynamicGraphTests
 
         Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
         Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "build:b.in" }));
-        Assert.That(result.Output, Does.Contain("FAILED build:b.in"));
-        Assert.That(result.Output, Does.Contain("FAILED build: sub-task build:b.in failed: command `grep -v bad b.in > b.out` exited with code 1"));
-        Assert.That(result.Output, Does.Contain("after (needs build)"));
+        // Reported once, where it failed, with its cause; the group and what needs it are blocked by it.
+        Assert.That(result.Lines.Count(l => l.StartsWith("FAILED build:b.in", StringComparison.Ordinal)), Is.EqualTo(2), "its line, its debrief: " + result.Output);
+        Assert.That(result.Lines, Does.Contain("FAILED build:b.in: command `grep -v bad b.in > b.out` exited with code 1"));
+        Assert.That(result.Output, Does.Not.Contain("FAILED build: ").And.Not.Contain("FAILED build ("), "the group did not fail: its sub-task did");
+        Assert.That(result.Lines, Does.Contain("not run, blocked by a failed dependency: build (needs build:b.in), after (needs build)"));
+        Assert.That(result.Lines.Single(l => l.StartsWith("failed: ", StringComparison.Ordinal)), Does.StartWith("failed: 5 tasks ").And.EndWith(": 2 up to date, 1 failed, 2 blocked by a failure"));
     }
 
     [Test]
@@ -210,6 +256,38 @@ public class DynamicGraphTests
         var again = await cli.RunAsync("use");
         Assert.That(again.ExitCode, Is.EqualTo(0), again.ToString());
         Assert.That(cli.TakeOrder(), Is.Empty, again.Output);
+    }
+
+    [Test]
+    public async Task A_dependency_that_fails_inside_a_nested_run_is_reported_once_with_its_cause()
+    {
+        using var cli = new CliHarness();
+        cli.Add("early", _ => Task.CompletedTask);
+        // build's sub-task needs prep, a task of the program that build's nested run starts (build is ready first, and -j 1
+        // keeps the outer run from starting prep while build runs); prep is also named on the command line.
+        Group(cli, "build", _ => [new SubTask("x") { DependsOn = ["prep"], Command = "true" }], createAfter: "early");
+        cli.Add("prep", ctx => ctx.Shell("echo prep-says-why; exit 3"), dependsOn: ["early"]);
+        var report = cli.PathOf("report.json");
+
+        var result = await cli.RunAsync("build", "prep", "-k", "-j", "1", "--report", report);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Lines.Count(l => l.StartsWith("FAILED prep", StringComparison.Ordinal)), Is.EqualTo(2),
+            "one line when it fails, one block in the debrief: " + result.Output);
+        Assert.That(result.Lines, Does.Contain("FAILED prep: command `echo prep-says-why; exit 3` exited with code 3"));
+        Assert.That(result.Lines, Does.Contain("    prep-says-why"), "the cause, in the debrief");
+        Assert.That(result.Output, Does.Not.Contain("FAILED build"), "build did not fail: what it needed did");
+        Assert.That(result.Lines, Does.Contain("not run, blocked by a failed dependency: build:x (needs prep), build (needs prep)"));
+        Assert.That(result.Lines.Single(l => l.StartsWith("failed: ", StringComparison.Ordinal)), Does.StartWith("failed: 4 tasks ").And.EndWith(": 1 succeeded, 1 failed, 2 blocked by a failure"));
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report));
+        var tasks = json.RootElement.GetProperty("tasks").EnumerateArray().ToList();
+        Assert.That(tasks.Count(t => t.GetProperty("name").GetString() == "prep"), Is.EqualTo(1));
+        var prep = tasks.Single(t => t.GetProperty("name").GetString() == "prep");
+        Assert.That(prep.GetProperty("status").GetString(), Is.EqualTo("failed"));
+        Assert.That(prep.GetProperty("error").GetProperty("output").EnumerateArray().Select(l => l.GetString()), Does.Contain("prep-says-why"));
+        var build = tasks.Single(t => t.GetProperty("name").GetString() == "build");
+        Assert.That(build.GetProperty("status").GetString(), Is.EqualTo("blocked"));
+        Assert.That(build.GetProperty("blockedBy").GetString(), Is.EqualTo("prep"));
     }
 
     /// <summary>includes reads main.deps (a list of headers) and returns them as file deps of compile.</summary>
@@ -298,6 +376,27 @@ public class DynamicGraphTests
         var both = await cli.RunAsync("use", "stamp");
         Assert.That(both.ExitCode, Is.EqualTo(0), both.ToString());
         Assert.That(cli.TakeOrder().Count(n => n == "stamp"), Is.EqualTo(1), "a task of the run needed at run time runs once: " + both.Output);
+    }
+
+    [Test]
+    public async Task A_computed_task_dep_that_fails_is_reported_once_and_blocks_the_task()
+    {
+        using var cli = new CliHarness();
+        cli.AddWithResult("scan", _ => Task.FromResult<object?>(new CalculatedDeps { TaskDeps = ["stamp"] }));
+        cli.Add("stamp", ctx => ctx.Shell("echo no-clock >&2; exit 5"));
+        var use = cli.Add("use", _ => Task.CompletedTask);
+        cli.Tasks[^1] = WithCalcDeps(use, "scan");
+
+        // stamp is not asked for: only use's computed deps bring it into the run.
+        var result = await cli.RunAsync("use");
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "scan", "stamp" }));
+        Assert.That(result.Lines.Count(l => l.StartsWith("FAILED", StringComparison.Ordinal)), Is.EqualTo(2), "stamp's line and its debrief, nothing for use: " + result.Output);
+        Assert.That(result.Lines, Does.Contain("FAILED stamp: command `echo no-clock >&2; exit 5` exited with code 5"));
+        Assert.That(result.Lines, Does.Contain("    no-clock"));
+        Assert.That(result.Lines, Does.Contain("not run, blocked by a failed dependency: use (needs stamp)"));
+        Assert.That(result.Lines.Single(l => l.StartsWith("failed: ", StringComparison.Ordinal)), Does.StartWith("failed: 3 tasks ").And.EndWith(": 1 succeeded, 1 failed, 1 blocked by a failure"));
     }
 
     [Test]
