@@ -18,6 +18,12 @@ internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor,
     {
         var group = graph.Tasks[index];
         CurrentTask.Name = group.Name;
+        if (executor.Store is not null && executor.IsIgnored(index, group))
+        {
+            // Set aside with `ignore`: its method is not called, and what depends on it is skipped too.
+            return TaskRunStatus.Ignored;
+        }
+
         var result = await executor.InvokeAsync(group, cancellationToken).ConfigureAwait(false);
         var yielded = SubTaskExpansion.SubTasksOf(group, result);
         List<TaskDescriptor> subTasks;

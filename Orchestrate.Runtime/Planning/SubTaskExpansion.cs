@@ -13,7 +13,8 @@ namespace Orchestrate.Planning;
 /// </summary>
 internal static class SubTaskExpansion
 {
-    private static readonly TaskInvoker Nothing = static _ => ValueTask.FromResult<object?>(null);
+    /// <summary>An invoker that runs nothing.</summary>
+    internal static readonly TaskInvoker Nothing = static _ => ValueTask.FromResult<object?>(null);
 
     /// <summary>Expands the groups that are not created after another task; the list itself when there are none.</summary>
     /// <exception cref="GraphException">A group's method failed, takes services, or yields a bad or duplicate name.</exception>
@@ -187,7 +188,7 @@ internal static class SubTaskExpansion
     }
 
     /// <summary>A copy of a descriptor with some fields replaced.</summary>
-    public static TaskDescriptor Copy(TaskDescriptor task, IReadOnlyList<string>? fileDeps = null, IReadOnlyList<string>? dependsOn = null, TaskInvoker? invoke = null) => new()
+    public static TaskDescriptor Copy(TaskDescriptor task, IReadOnlyList<string>? fileDeps = null, IReadOnlyList<string>? dependsOn = null, TaskInvoker? invoke = null, bool withoutTargetRegex = false) => new()
     {
         Name = task.Name,
         Method = task.Method,
@@ -196,7 +197,7 @@ internal static class SubTaskExpansion
         FileDeps = fileDeps ?? task.FileDeps,
         Targets = task.Targets,
         CreateAfter = task.CreateAfter,
-        CreateAfterTargetRegex = task.CreateAfterTargetRegex,
+        CreateAfterTargetRegex = withoutTargetRegex ? null : task.CreateAfterTargetRegex,
         YieldsSubTasks = task.YieldsSubTasks,
         CalcDeps = task.CalcDeps,
         UpToDate = task.UpToDate,
@@ -242,12 +243,17 @@ internal static class SubTaskExpansion
         Invoke = Nothing,
     };
 
-    private static async Task<List<SubTask>> YieldAsync(TaskDescriptor group, string projectDirectory, ProcessRunner runner, CancellationToken cancellationToken)
+    private static Task<List<SubTask>> YieldAsync(TaskDescriptor group, string projectDirectory, ProcessRunner runner, CancellationToken cancellationToken) =>
+        YieldAsync(group, projectDirectory, runner, NoServices.Instance, cancellationToken);
+
+    /// <summary>Calls a group's method outside a run (its output goes nowhere) and returns its sub-tasks.</summary>
+    /// <exception cref="GraphException">The method failed, or returned something else than sub-tasks.</exception>
+    public static async Task<List<SubTask>> YieldAsync(TaskDescriptor group, string projectDirectory, ProcessRunner runner, IServiceProvider services, CancellationToken cancellationToken)
     {
         try
         {
             var context = new LocalTaskContext(group, projectDirectory, runner, NullRunObserver.Instance, cancellationToken);
-            var result = await group.Invoke(new TaskInvocation(NoServices.Instance, context)).ConfigureAwait(false);
+            var result = await group.Invoke(new TaskInvocation(services, context)).ConfigureAwait(false);
             return [.. SubTasksOf(group, result)];
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

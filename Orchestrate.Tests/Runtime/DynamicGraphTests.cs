@@ -115,6 +115,25 @@ public class DynamicGraphTests
     }
 
     [Test]
+    public async Task Forget_and_clean_of_a_group_take_its_sub_tasks_along_as_in_doit()
+    {
+        using var cli = new CliHarness();
+        Group(cli, "docs", _ => new[] { "intro", "guide" }.Select(page => new SubTask(page)
+        {
+            Command = $"mkdir -p out && echo {page} > out/{page}.html",
+            Targets = [$"out/{page}.html"],
+        }));
+        Assert.That((await cli.RunAsync("docs")).ExitCode, Is.EqualTo(0));
+
+        var clean = await cli.RunAsync("clean", "docs");
+        Assert.That(clean.Lines.Order(), Is.EqualTo(new[] { "removed out/guide.html (docs:guide)", "removed out/intro.html (docs:intro)" }), clean.ToString());
+        Assert.That(File.Exists(cli.PathOf("out/intro.html")), Is.False);
+
+        var forget = await cli.RunAsync("forget", "docs");
+        Assert.That(forget.Lines, Is.EqualTo(new[] { "forgot 2 tasks" }), forget.ToString());
+    }
+
+    [Test]
     public async Task Two_sub_tasks_with_one_name_are_one_clear_error_and_nothing_runs()
     {
         using var cli = new CliHarness();
@@ -288,6 +307,133 @@ public class DynamicGraphTests
         var build = tasks.Single(t => t.GetProperty("name").GetString() == "build");
         Assert.That(build.GetProperty("status").GetString(), Is.EqualTo("blocked"));
         Assert.That(build.GetProperty("blockedBy").GetString(), Is.EqualTo("prep"));
+    }
+
+    [Test]
+    public async Task Info_knows_the_sub_tasks_of_a_delayed_group_by_their_full_name()
+    {
+        using var cli = InToOut("a b c");
+        Assert.That((await cli.RunAsync("build")).ExitCode, Is.EqualTo(0));
+
+        var info = await cli.RunAsync("info", "build:b.in");
+        Assert.That(info.ExitCode, Is.EqualTo(0), info.ToString());
+        Assert.That(info.Lines[0], Is.EqualTo("build:b.in"));
+        Assert.That(info.Lines, Does.Contain("  status:      up to date"));
+        Assert.That(info.Lines, Does.Contain("  file deps:   b.in"));
+        Assert.That(info.Lines, Does.Contain("  targets:     b.out"));
+        Assert.That(info.Lines, Does.Contain("  needed by:   build"));
+        var byTarget = await cli.RunAsync("info", "c.out");
+        Assert.That(byTarget.Lines[0], Is.EqualTo("build:c.in"), "a target its regex matches is the sub-task that makes it: " + byTarget);
+
+        cli.Write("b.in", "b2\n");
+        var changed = await cli.RunAsync("info", "build:b.in");
+        Assert.That(changed.Lines, Does.Contain("  status:      out of date: b.in changed"), changed.ToString());
+
+        // c.in gone: the group no longer yields build:c.in, but the store remembers it ran.
+        File.Delete(cli.PathOf("c.in"));
+        var recorded = await cli.RunAsync("info", "build:c.in");
+        Assert.That(recorded.ExitCode, Is.EqualTo(0), recorded.ToString());
+        Assert.That(recorded.Lines, Does.Contain("  known from:  the state store (an earlier run ran it; 'build' does not yield it now, so its targets are not known)"));
+        Assert.That(recorded.Lines, Does.Contain("  file deps:   c.in"));
+
+        foreach (var name in new[] { "build:zz", "nope" })
+        {
+            var unknown = await cli.RunAsync("info", name);
+            Assert.That(unknown.ExitCode, Is.EqualTo(2), unknown.ToString());
+            Assert.That(unknown.Error.Trim().Split('\n'), Has.Length.EqualTo(1), unknown.ToString());
+            Assert.That(unknown.Error, Does.StartWith($"error: unknown task '{name}'.").And.Contain("Run 'list' to see all tasks."));
+            Assert.That(unknown.Output, Is.Empty);
+        }
+    }
+
+    [Test]
+    public async Task Forget_forgets_a_sub_task_or_a_whole_delayed_group_even_one_it_yields_no_more()
+    {
+        using var cli = InToOut("a b c");
+        Assert.That((await cli.RunAsync("build")).ExitCode, Is.EqualTo(0));
+        cli.TakeOrder();
+
+        var one = await cli.RunAsync("forget", "build:a.in");
+        Assert.That(one.Lines, Is.EqualTo(new[] { "forgot 1 task" }), one.ToString());
+        Assert.That((await cli.RunAsync("build")).ExitCode, Is.EqualTo(0));
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "build:a.in" }), "only the forgotten sub-task runs again");
+
+        File.Delete(cli.PathOf("c.in"));
+        var group = await cli.RunAsync("forget", "build");
+        Assert.That(group.Lines, Is.EqualTo(new[] { "forgot 3 tasks" }), "build:c.in, known from the store, too: " + group);
+        Assert.That(Orchestrate.UpToDate.StateStore.Inspect(cli.Directory).Tasks.Where(t => t.StartsWith("build:", StringComparison.Ordinal)), Is.Empty);
+        Assert.That((await cli.RunAsync("build")).ExitCode, Is.EqualTo(0));
+        Assert.That(cli.TakeOrder().Order(), Is.EqualTo(new[] { "build:a.in", "build:b.in" }));
+
+        var unknown = await cli.RunAsync("forget", "build:zz");
+        Assert.That(unknown.ExitCode, Is.EqualTo(2), unknown.ToString());
+        Assert.That(unknown.Error.Trim(), Does.StartWith("error: unknown task 'build:zz'.").And.Not.Contain("\n"));
+    }
+
+    [Test]
+    public async Task Clean_removes_the_targets_of_a_delayed_groups_sub_tasks()
+    {
+        using var cli = InToOut("a b c");
+        Assert.That((await cli.RunAsync("build")).ExitCode, Is.EqualTo(0));
+
+        var dry = await cli.RunAsync("clean", "build", "-n");
+        Assert.That(dry.ExitCode, Is.EqualTo(0), dry.ToString());
+        Assert.That(dry.Lines.Order(), Is.EqualTo(new[] { "would remove a.out (build:a.in)", "would remove b.out (build:b.in)", "would remove c.out (build:c.in)" }));
+        Assert.That(File.Exists(cli.PathOf("a.out")), Is.True);
+
+        var single = await cli.RunAsync("clean", "build:b.in");
+        Assert.That(single.Lines, Is.EqualTo(new[] { "removed b.out (build:b.in)" }), single.ToString());
+        Assert.That(File.Exists(cli.PathOf("b.out")), Is.False);
+
+        // The store does not keep targets: a sub-task the group yields no more keeps its target.
+        File.Delete(cli.PathOf("c.in"));
+        var group = await cli.RunAsync("clean", "build");
+        Assert.That(group.ExitCode, Is.EqualTo(0), group.ToString());
+        Assert.That(group.Lines, Is.EqualTo(new[] { "removed a.out (build:a.in)" }), group.ToString());
+        Assert.That(File.Exists(cli.PathOf("a.out")), Is.False);
+        Assert.That(File.Exists(cli.PathOf("c.out")), Is.True);
+        Assert.That(File.Exists(cli.PathOf("a.in")), Is.True, "file deps are not targets");
+
+        var unknown = await cli.RunAsync("clean", "build:zz");
+        Assert.That(unknown.ExitCode, Is.EqualTo(2), unknown.ToString());
+        Assert.That(unknown.Error.Trim(), Does.StartWith("error: unknown task 'build:zz'.").And.Not.Contain("\n"));
+    }
+
+    [Test]
+    public async Task Ignore_sets_aside_a_sub_task_or_a_whole_delayed_group()
+    {
+        using var cli = InToOut("a b");
+        cli.Add("after", _ => Task.CompletedTask, dependsOn: ["build"]);
+        Assert.That((await cli.RunAsync("after")).ExitCode, Is.EqualTo(0));
+        cli.TakeOrder();
+
+        var one = await cli.RunAsync("ignore", "build:b.in");
+        Assert.That(one.Lines, Is.EqualTo(new[] { "ignoring build:b.in (until 'forget build:b.in')" }), one.ToString());
+        cli.Write("a.in", "a2\n");
+        cli.Write("b.in", "b2\n");
+        var run = await cli.RunAsync("build");
+        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "build:a.in" }));
+        Assert.That(run.Lines, Does.Contain("!! build:b.in (ignored)"));
+        Assert.That((await cli.RunAsync("info", "build:b.in")).Lines, Does.Contain("  status:      ignored (until forgotten)"));
+
+        var group = await cli.RunAsync("ignore", "build");
+        Assert.That(group.Lines, Is.EqualTo(new[]
+        {
+            "ignoring build (until 'forget build')",
+            "ignoring build:a.in (until 'forget build:a.in')",
+            "ignoring build:b.in (until 'forget build:b.in')",
+        }), group.ToString());
+        cli.Write("a.in", "a3\n");
+        var ignored = await cli.RunAsync("after");
+        Assert.That(ignored.ExitCode, Is.EqualTo(0), ignored.ToString());
+        Assert.That(cli.TakeOrder(), Is.Empty, "the group's method is not called, and what needs it is set aside too: " + ignored.Output);
+        Assert.That(ignored.Lines, Does.Contain("!! build (ignored)").And.Contain("!! after (ignored)"));
+
+        var forget = await cli.RunAsync("forget", "build");
+        Assert.That(forget.Lines, Is.EqualTo(new[] { "forgot 3 tasks" }), forget.ToString());
+        Assert.That((await cli.RunAsync("after")).ExitCode, Is.EqualTo(0));
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "build:a.in", "build:b.in", "after" }).Or.EqualTo(new[] { "build:b.in", "build:a.in", "after" }));
     }
 
     /// <summary>includes reads main.deps (a list of headers) and returns them as file deps of compile.</summary>
