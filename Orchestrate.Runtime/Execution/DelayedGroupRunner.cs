@@ -25,7 +25,7 @@ internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor,
         }
 
         var result = await executor.InvokeAsync(group, cancellationToken).ConfigureAwait(false);
-        var yielded = SubTaskExpansion.SubTasksOf(group, result);
+        var yielded = await SubTaskExpansion.SubTasksOfAsync(group, result, cancellationToken).ConfigureAwait(false);
         List<TaskDescriptor> subTasks;
         try
         {

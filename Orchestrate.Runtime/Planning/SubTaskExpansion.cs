@@ -88,15 +88,30 @@ internal static class SubTaskExpansion
         return result;
     }
 
-    /// <summary>The <see cref="SubTask"/>s a group's invoker returned.</summary>
+    /// <summary>The <see cref="SubTask"/>s a group's invoker returned: a sequence, or an asynchronous one (an
+    /// <c>async</c> iterator), read to its end with the group's cancellation.</summary>
     /// <exception cref="InvalidOperationException">It returned something else.</exception>
-    public static IEnumerable<SubTask> SubTasksOf(TaskDescriptor group, object? result) => result switch
+    public static async ValueTask<IEnumerable<SubTask>> SubTasksOfAsync(TaskDescriptor group, object? result, CancellationToken cancellationToken)
     {
-        null => [],
-        IEnumerable<SubTask> subTasks => subTasks,
-        _ => throw new InvalidOperationException(
-            $"task '{group.Name}' yields sub-tasks, but its method returned a {result.GetType().Name}: return IEnumerable<SubTask>"),
-    };
+        switch (result)
+        {
+            case null:
+                return [];
+            case IEnumerable<SubTask> subTasks:
+                return subTasks;
+            case IAsyncEnumerable<SubTask> stream:
+                var read = new List<SubTask>();
+                await foreach (var subTask in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    read.Add(subTask);
+                }
+
+                return read;
+            default:
+                throw new InvalidOperationException(
+                    $"task '{group.Name}' yields sub-tasks, but its method returned a {result.GetType().Name}: return IEnumerable<SubTask> or IAsyncEnumerable<SubTask>");
+        }
+    }
 
     /// <summary>The tasks created after another that declare a target regex, compiled (anchored at the start, as
     /// doit's <c>re.match</c>).</summary>
@@ -180,7 +195,9 @@ internal static class SubTaskExpansion
                 var invoke = tasks[index].Invoke;
                 var group = tasks[index];
                 tasks[index] = Copy(group, invoke: async invocation =>
-                    new RequestedSubTasks(SubTasksOf(group, await invoke(invocation).ConfigureAwait(false)), targets));
+                    new RequestedSubTasks(
+                        await SubTasksOfAsync(group, await invoke(invocation).ConfigureAwait(false), invocation.Context.CancellationToken).ConfigureAwait(false),
+                        targets));
             }
         }
 
@@ -254,7 +271,7 @@ internal static class SubTaskExpansion
         {
             var context = new LocalTaskContext(group, projectDirectory, runner, NullRunObserver.Instance, cancellationToken);
             var result = await group.Invoke(new TaskInvocation(services, context)).ConfigureAwait(false);
-            return [.. SubTasksOf(group, result)];
+            return [.. await SubTasksOfAsync(group, result, cancellationToken).ConfigureAwait(false)];
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -436,6 +436,58 @@ public class DynamicGraphTests
         Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "build:a.in", "build:b.in", "after" }).Or.EqualTo(new[] { "build:b.in", "build:a.in", "after" }));
     }
 
+    /// <summary>One sub-task per .in file, copying it to .out, yielded by an async iterator (what a [Task] returning
+    /// IAsyncEnumerable&lt;SubTask&gt; gives the generated invoker).</summary>
+    private static async IAsyncEnumerable<SubTask> CopiesOfInFiles(string directory, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var file in Directory.GetFiles(directory, "*.in").Select(Path.GetFileName).Order(StringComparer.Ordinal))
+        {
+            await Task.Delay(1, cancellationToken);
+            yield return new SubTask(file!) { Command = $"cp {file} {file![..^3]}.out", FileDeps = [file], Targets = [file[..^3] + ".out"] };
+        }
+    }
+
+    [Test]
+    public async Task A_group_yielding_an_async_stream_of_sub_tasks_is_a_group_like_any_other()
+    {
+        using var cli = new CliHarness();
+        cli.Write("list.txt", "a b\n");
+        cli.Add("early", ctx => ctx.Shell("for f in $(cat list.txt); do echo \"$f\" > \"$f.in\"; done"), fileDeps: ["list.txt"]);
+        cli.Tasks.Add(new TaskDescriptor
+        {
+            Name = "build",
+            YieldsSubTasks = true,
+            CreateAfter = "early",
+            CreateAfterTargetRegex = @".*\.out",
+            Invoke = invocation => ValueTask.FromResult<object?>(CopiesOfInFiles(invocation.Context.ProjectDirectory)),
+        });
+        cli.Write("pages/intro.in", "intro\n");
+        cli.Tasks.Add(new TaskDescriptor
+        {
+            Name = "pages",
+            YieldsSubTasks = true,
+            Invoke = invocation => ValueTask.FromResult<object?>(CopiesOfInFiles(Path.Combine(invocation.Context.ProjectDirectory, "pages"))),
+        });
+
+        var first = await cli.RunAsync("build");
+        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
+        Assert.That(File.ReadAllText(cli.PathOf("b.out")), Is.EqualTo("b\n"));
+        Assert.That(first.Lines.Single(l => l.StartsWith("done: ", StringComparison.Ordinal)), Does.StartWith("done: 3 tasks ").And.EndWith(": 3 succeeded"));
+        var second = await cli.RunAsync("build");
+        Assert.That(second.Lines, Does.Contain("-- build:a.in (up to date)"), second.ToString());
+
+        cli.Write("list.txt", "a b c\n");
+        var byTarget = await cli.RunAsync("c.out");
+        Assert.That(byTarget.ExitCode, Is.EqualTo(0), byTarget.ToString());
+        Assert.That(byTarget.Lines.Where(l => l.StartsWith("-> ", StringComparison.Ordinal)), Is.EqualTo(new[] { "-> early (list.txt changed)", "-> build:c.in (never ran)" }));
+
+        // Without [CreateAfter]: read when the graph is loaded, so list knows its sub-tasks.
+        var list = await cli.RunAsync("list");
+        Assert.That(list.Lines, Does.Contain("pages:intro.in"), list.ToString());
+        var info = await cli.RunAsync("info", "build:a.in");
+        Assert.That(info.Lines, Does.Contain("  targets:     a.out"), info.ToString());
+    }
+
     /// <summary>includes reads main.deps (a list of headers) and returns them as file deps of compile.</summary>
     private static CliHarness Includes()
     {
