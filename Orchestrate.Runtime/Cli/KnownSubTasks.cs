@@ -128,7 +128,7 @@ internal static class KnownSubTasks
 
         foreach (var name in names)
         {
-            if (graph.TryFind(name, out var index) || (!graph.TryFindTarget(name, out _) && graph.TryFindTargetRegex(name, out index)))
+            if (Find(graph, name) is { } index)
             {
                 Add(index);
                 continue;
@@ -136,14 +136,28 @@ internal static class KnownSubTasks
 
             for (var colon = name.IndexOf(':'); colon > 0; colon = name.IndexOf(':', colon + 1))
             {
-                if (graph.TryFind(name[..colon], out index))
+                if (Find(graph, name[..colon]) is { } group)
                 {
-                    Add(index);
+                    Add(group);
                 }
             }
         }
 
         return groups;
+    }
+
+    // The task a name means, as the command line takes it (a name, a target, a method name, a target the regex of a
+    // group matches); null for none.
+    private static int? Find(TaskGraph graph, string name)
+    {
+        try
+        {
+            return TaskSelector.Resolve(graph, name);
+        }
+        catch (UsageException)
+        {
+            return null;
+        }
     }
 
     // The sub-tasks the store knows that the group does not yield now: their recorded file deps, no targets.

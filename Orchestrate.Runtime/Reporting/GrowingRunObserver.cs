@@ -159,7 +159,11 @@ internal sealed class GrowingRunObserver(IRunObserver inner) : IRunObserver
             List(owner);
         }
 
-        return outcome with { Tasks = tasks, Grown = new Dictionary<string, GrownTask>(_grown, StringComparer.Ordinal) };
+        // A critical group (or task) aborted the run because what it needed failed: that task is the cause.
+        var abortedBy = outcome.AbortedBy is { } aborted && outcome.Tasks.FirstOrDefault(t => t.Name == aborted)?.Error is DependencyFailedException failed
+            ? failed.Task
+            : outcome.AbortedBy;
+        return outcome with { Tasks = tasks, AbortedBy = abortedBy, Grown = new Dictionary<string, GrownTask>(_grown, StringComparer.Ordinal) };
 
         void List(string owner)
         {

@@ -233,6 +233,12 @@ public class DynamicGraphTests
         Assert.That(result.Output, Does.Not.Contain("FAILED build: ").And.Not.Contain("FAILED build ("), "the group did not fail: its sub-task did");
         Assert.That(result.Lines, Does.Contain("not run, blocked by a failed dependency: build (needs build:b.in), after (needs build)"));
         Assert.That(result.Lines.Single(l => l.StartsWith("failed: ", StringComparison.Ordinal)), Does.StartWith("failed: 5 tasks ").And.EndWith(": 2 up to date, 1 failed, 2 blocked by a failure"));
+
+        // Critical: the sub-task's failure aborts the run, and the debrief names it, not its group.
+        var critical = await cli.RunAsync("after", "--critical");
+        Assert.That(critical.ExitCode, Is.EqualTo(1), critical.ToString());
+        Assert.That(critical.Lines, Does.Contain("ABORTED by the critical task build:b.in: its failure cancelled the running tasks and started nothing more"));
+        Assert.That(critical.Lines.Count(l => l.StartsWith("FAILED build:b.in", StringComparison.Ordinal)), Is.EqualTo(2), critical.Output);
     }
 
     [Test]
