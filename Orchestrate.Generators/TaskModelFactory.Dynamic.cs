@@ -188,8 +188,9 @@ namespace Orchestrate.Generators
                 : null;
 
         /// <summary>
-        /// Whether values of the type are sequences of sub-tasks: <c>IEnumerable&lt;SubTask&gt;</c> itself, or a type that
-        /// implements it (<c>IReadOnlyList&lt;SubTask&gt;</c>, <c>List&lt;SubTask&gt;</c>, <c>SubTask[]</c>, ...).
+        /// Whether values of the type are sequences of sub-tasks: <c>IEnumerable&lt;SubTask&gt;</c> or
+        /// <c>IAsyncEnumerable&lt;SubTask&gt;</c> itself (an iterator, an <c>async</c> iterator), or a type that implements
+        /// one of them (<c>IReadOnlyList&lt;SubTask&gt;</c>, <c>List&lt;SubTask&gt;</c>, <c>SubTask[]</c>, ...).
         /// </summary>
         private static bool IsSequenceOfSubTasks(ITypeSymbol type)
         {
@@ -215,7 +216,7 @@ namespace Orchestrate.Generators
         }
 
         private static bool IsEnumerableOfSubTasks(ITypeSymbol type) =>
-            type is INamedTypeSymbol { Name: "IEnumerable", Arity: 1, ContainingType: null } named
+            type is INamedTypeSymbol { Name: "IEnumerable" or "IAsyncEnumerable", Arity: 1, ContainingType: null } named
             && IsInNamespace(named, "System", "Collections", "Generic")
             && IsOrchestrateType(named.TypeArguments[0], AttributeNames.SubTask);
 

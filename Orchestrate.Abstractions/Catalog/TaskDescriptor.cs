@@ -37,7 +37,7 @@ public sealed class TaskDescriptor
     public string? CreateAfterTargetRegex { get; init; }
 
     /// <summary>The method returns sub-tasks (<see cref="SubTask"/>): the task is a group of them. Its invoker's result is
-    /// the <c>IEnumerable&lt;SubTask&gt;</c>.</summary>
+    /// the <c>IEnumerable&lt;SubTask&gt;</c> or the <c>IAsyncEnumerable&lt;SubTask&gt;</c>.</summary>
     public bool YieldsSubTasks { get; init; }
 
     /// <summary>Tasks that compute more dependencies of this one at run time (<see cref="CalcDepAttribute"/>).</summary>

@@ -208,11 +208,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
     private async Task<int> Info(ParseResult parse, Argument<string> taskArgument, CancellationToken cancellationToken)
     {
         var graph = (await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false)).Graph;
-        var index = TaskSelector.Resolve(graph, parse.GetValue(taskArgument)!);
-        var directory = ProjectDirectory(parse);
-        var status = await new StateCommands(settings, graph, directory, wait: false, _out, _err).StatusAsync(index, cancellationToken).ConfigureAwait(false);
-        TaskInfoWriter.Info(graph, index, status, _out);
-        return ExitCodes.Success;
+        return await new StateCommands(settings, graph, ProjectDirectory(parse), wait: false, _out, _err).InfoAsync(parse.GetValue(taskArgument)!, cancellationToken).ConfigureAwait(false);
     }
 
     // The console's writer flushes on every line; a run writes through a buffered one instead.

@@ -5,8 +5,10 @@ using Orchestrate.UpToDate;
 
 namespace Orchestrate.Cli;
 
-/// <summary><c>forget</c>, <c>clean</c>, <c>ignore</c>, and the status shown by <c>info</c>: the commands that
-/// read or change the state store outside a run. The writers take the project's lock, like a run.</summary>
+/// <summary><c>forget</c>, <c>clean</c>, <c>ignore</c> and <c>info</c>: the commands that read or change the state store
+/// outside a run. The writers take the project's lock, like a run. A group's sub-tasks go with it, as in doit: forgetting,
+/// ignoring or cleaning a group does the same to each of its sub-tasks; the sub-tasks of a group created after another
+/// task are those <see cref="KnownSubTasks"/> finds.</summary>
 internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph graph, string projectDirectory, bool wait, TextWriter output, TextWriter error)
 {
     public async Task<int> ForgetAsync(IReadOnlyList<string> names, bool all, CancellationToken cancellationToken)
@@ -19,12 +21,12 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
             return ExitCodes.Success;
         }
 
-        var tasks = TaskSelector.Roots(graph, names);
         await using var store = StateStore.Open(projectDirectory);
+        var known = await KnownAsync(names, store, cancellationToken).ConfigureAwait(false);
         var forgotten = 0;
-        foreach (var i in tasks)
+        foreach (var i in known.Select(names))
         {
-            var name = graph.Tasks[i].Name;
+            var name = known.Graph.Tasks[i].Name;
             if (store.TryGet(name, out _) || store.IsIgnored(name))
             {
                 await store.ForgetAsync(name).ConfigureAwait(false);
@@ -38,13 +40,14 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
 
     public async Task<int> IgnoreAsync(IReadOnlyList<string> names, CancellationToken cancellationToken)
     {
-        var tasks = names.Select(n => TaskSelector.Resolve(graph, n)).Distinct().ToList();
         using var runLock = await Lock(cancellationToken).ConfigureAwait(false);
         await using var store = StateStore.Open(projectDirectory);
-        foreach (var i in tasks)
+        var known = await KnownAsync(names, store, cancellationToken).ConfigureAwait(false);
+        foreach (var i in known.Select(names))
         {
-            await store.IgnoreAsync(graph.Tasks[i].Name).ConfigureAwait(false);
-            await Say($"ignoring {graph.Tasks[i].Name} (until 'forget {graph.Tasks[i].Name}')").ConfigureAwait(false);
+            var name = known.Graph.Tasks[i].Name;
+            await store.IgnoreAsync(name).ConfigureAwait(false);
+            await Say($"ignoring {name} (until 'forget {name}')").ConfigureAwait(false);
         }
 
         return ExitCodes.Success;
@@ -52,15 +55,27 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
 
     public async Task<int> CleanAsync(IReadOnlyList<string> names, bool dryRun, bool color, CancellationToken cancellationToken)
     {
-        var selected = TaskSelector.Roots(graph, names).ToHashSet();
         using var runLock = await Lock(cancellationToken).ConfigureAwait(false);
+        KnownGraph known;
+        await using (var store = File.Exists(StateStore.PathFor(projectDirectory)) ? StateStore.Open(projectDirectory) : null)
+        {
+            known = await KnownAsync(names, store, cancellationToken).ConfigureAwait(false);
+        }
+
+        var selected = known.Select(names).ToHashSet();
+        foreach (var note in known.Notes)
+        {
+            // What the group would yield now is not known: only the targets of what ran are.
+            await error.WriteLineAsync($"note: {note}").ConfigureAwait(false);
+        }
+
         RunHost? host = null;
         try
         {
             // Dependents first: what a task made is removed before what it was made from.
-            foreach (var i in graph.TopologicalOrder.Reverse().Where(selected.Contains))
+            foreach (var i in known.Graph.TopologicalOrder.Reverse().Where(selected.Contains))
             {
-                var task = graph.Tasks[i];
+                var task = known.Graph.Tasks[i];
                 if (task.Clean is { } clean)
                 {
                     if (dryRun)
@@ -93,16 +108,30 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
         return ExitCodes.Success;
     }
 
-    /// <summary>The task's status in words, for <c>info</c>: never ran, up to date, or out of date and why.</summary>
-    public async Task<string> StatusAsync(int index, CancellationToken cancellationToken)
+    /// <summary><c>info</c>: the task's doc, status (never ran, up to date, or out of date and why), method,
+    /// dependencies, file deps and targets. A sub-task of a group created after another task is found too.</summary>
+    public async Task<int> InfoAsync(string name, CancellationToken cancellationToken)
     {
-        var task = graph.Tasks[index];
-        if (!File.Exists(StateStore.PathFor(projectDirectory)))
+        // Read only: the store is not written, and no lock is taken.
+        await using var store = File.Exists(StateStore.PathFor(projectDirectory)) ? StateStore.Open(projectDirectory) : null;
+        var known = await KnownAsync([name], store, cancellationToken).ConfigureAwait(false);
+        var index = known.Resolve(name);
+        var task = known.Graph.Tasks[index];
+        var status = await StatusAsync(task, store, cancellationToken).ConfigureAwait(false);
+        TaskInfoWriter.Info(known.Graph, index, status, output, known.RecordedOnly.Contains(task.Name)
+            ? $"the state store (an earlier run ran it; '{task.Name[..task.Name.LastIndexOf(':')]}' does not yield it now, so its targets are not known)"
+            : null);
+        return ExitCodes.Success;
+    }
+
+    // The task's status in words: never ran, up to date, or out of date and why.
+    private async Task<string> StatusAsync(TaskDescriptor task, StateStore? store, CancellationToken cancellationToken)
+    {
+        if (store is null)
         {
             return "out of date: never ran";
         }
 
-        await using var store = StateStore.Open(projectDirectory);
         if (store.IsIgnored(task.Name))
         {
             return "ignored (until forgotten)";
@@ -118,6 +147,19 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
         {
             return $"cannot run: {missing.Message}";
         }
+    }
+
+    // The graph with the sub-tasks of the delayed groups the names involve.
+    private async Task<KnownGraph> KnownAsync(IReadOnlyList<string> names, StateStore? store, CancellationToken cancellationToken)
+    {
+        await using var services = new LazyServices(settings, graph, projectDirectory, Reporting.NullRunObserver.Instance);
+        return await KnownSubTasks.ExtendAsync(
+            graph,
+            names,
+            store,
+            async token => (await services.GetAsync(token).ConfigureAwait(false)).Services,
+            projectDirectory,
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RemoveTargetAsync(string task, string target, bool dryRun)

@@ -22,11 +22,21 @@ internal static class TaskInfoWriter
         }
     }
 
-    public static void Info(TaskGraph graph, int index, string status, TextWriter output)
+    /// <param name="graph">The graph the task is in.</param>
+    /// <param name="index">The task.</param>
+    /// <param name="status">Its status in words.</param>
+    /// <param name="output">Where to write.</param>
+    /// <param name="knownFrom">Where a task the program does not declare is known from (a sub-task only the state store knows).</param>
+    public static void Info(TaskGraph graph, int index, string status, TextWriter output, string? knownFrom = null)
     {
         var task = graph.Tasks[index];
         output.WriteLine(task.Doc is null ? task.Name : $"{task.Name}: {task.Doc}");
         Field(output, "status", [status]);
+        if (knownFrom is not null)
+        {
+            Field(output, "known from", [knownFrom]);
+        }
+
         Field(output, "method", string.IsNullOrEmpty(task.Method) ? [] : [task.Method + (task.Source is null ? "" : $" ({task.Source})")]);
         Field(output, "depends on", graph.Dependencies[index].Select(d => graph.Tasks[d.Task].Name + d.Kind switch
         {

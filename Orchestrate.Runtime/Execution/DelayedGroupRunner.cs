@@ -18,8 +18,14 @@ internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor,
     {
         var group = graph.Tasks[index];
         CurrentTask.Name = group.Name;
+        if (executor.Store is not null && executor.IsIgnored(index, group))
+        {
+            // Set aside with `ignore`: its method is not called, and what depends on it is skipped too.
+            return TaskRunStatus.Ignored;
+        }
+
         var result = await executor.InvokeAsync(group, cancellationToken).ConfigureAwait(false);
-        var yielded = SubTaskExpansion.SubTasksOf(group, result);
+        var yielded = await SubTaskExpansion.SubTasksOfAsync(group, result, cancellationToken).ConfigureAwait(false);
         List<TaskDescriptor> subTasks;
         try
         {
@@ -32,12 +38,13 @@ internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor,
 
         var own = new HashSet<string>(subTasks.Select(s => s.Name), StringComparer.Ordinal);
         var outer = new List<int>();
+        var outerOf = new List<int>[subTasks.Count];
         for (var k = 0; k < subTasks.Count; k++)
         {
-            subTasks[k] = WithoutOuterDeps(group, subTasks[k], own, outer);
+            outerOf[k] = [];
+            subTasks[k] = WithoutOuterDeps(group, subTasks[k], own, outerOf[k]);
+            outer.AddRange(outerOf[k]);
         }
-
-        await dynamic.EnsureDoneAsync(outer, index, "a dependency of its sub-tasks", cancellationToken).ConfigureAwait(false);
 
         TaskGraph subGraph;
         try
@@ -50,20 +57,48 @@ internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor,
         }
 
         var plan = yielded is RequestedSubTasks requested ? Requested(group, subGraph, requested) : subGraph.TopologicalOrder;
+        var observer = new NestedObserver(executor.Observer, group.Name, _ => true);
+        (executor.Observer as GrowingRunObserver)?.SubTasksCreated(
+            group,
+            [.. graph.Dependencies[index].Select(d => graph.Tasks[d.Task].Name)],
+            [.. plan.Select(k => new GrownTask(subGraph.Tasks[k], [
+                .. subGraph.Dependencies[k].Select(d => subGraph.Tasks[d.Task].Name),
+                .. outerOf[k].Distinct().Select(o => graph.Tasks[o].Name)]))]);
+        try
+        {
+            await dynamic.EnsureDoneAsync(outer.Distinct().ToList(), index, "a dependency of its sub-tasks", cancellationToken).ConfigureAwait(false);
+        }
+        catch (DependencyFailedException e)
+        {
+            // The sub-tasks exist, but what they need failed: they are blocked by it, as the group is.
+            foreach (var k in plan)
+            {
+                observer.TaskFinished(new TaskOutcome(subGraph.Tasks[k].Name, TaskRunStatus.Blocked, TimeSpan.Zero, BlockedBy: e.Task));
+            }
+
+            throw;
+        }
+
         var outcome = await Scheduler.RunAsync(
             subGraph,
             plan,
             executor.ForGraph(subGraph).ExecuteAsync,
             executor.NestedOptions,
-            new NestedObserver(executor.Observer, _ => true),
+            observer,
             cancellationToken).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
         if (!outcome.Succeeded)
         {
             var failed = outcome.Tasks.Where(t => t.Status == TaskRunStatus.Failed).ToList();
-            throw new DynamicTaskException(failed.Count == 0
-                ? $"sub-tasks of '{group.Name}' did not run"
-                : $"sub-task {failed[0].Name} failed: {FailureText.Summary(failed[0].Error)}" + (failed.Count > 1 ? $" (and {failed.Count - 1} more)" : ""));
+            if (failed.Count == 0)
+            {
+                throw new DynamicTaskException($"sub-tasks of '{group.Name}' did not run");
+            }
+
+            // Reported where it failed, with its cause; the group is blocked by it.
+            throw new DependencyFailedException(
+                failed[0].Name,
+                $"sub-task {failed[0].Name} failed: {FailureText.Summary(failed[0].Error)}" + (failed.Count > 1 ? $" (and {failed.Count - 1} more)" : ""));
         }
 
         return TaskRunStatus.Joined;

@@ -8,6 +8,15 @@ namespace Orchestrate.Execution;
 /// <summary>A task created or completed at run time could not run: one line for the user.</summary>
 internal sealed class DynamicTaskException(string message) : Exception(message);
 
+/// <summary>A task could not go on because <paramref name="task"/>, which it learnt at run time that it needs (a
+/// sub-task of a delayed group, a dependency of its sub-tasks, a computed dependency), failed: the task is blocked by
+/// it, and the failure, reported where it happened, carries the cause.</summary>
+internal sealed class DependencyFailedException(string task, string message) : Exception(message)
+{
+    /// <summary>The task that failed.</summary>
+    public string Task { get; } = task;
+}
+
 /// <summary>
 /// The run-time side of a graph that grows while it runs: groups created after another task
 /// (<see cref="DelayedGroupRunner"/>), and tasks whose deps another task computes (<see cref="CalcDepAttribute"/>).
@@ -32,17 +41,21 @@ internal sealed class DynamicTasks
     }
 
     /// <summary>The gate for a graph with run-time features; null for a graph without.</summary>
-    public static DynamicTasks? For(TaskGraph graph, TaskExecutor executor)
+    public static DynamicTasks? For(TaskGraph graph, TaskExecutor executor) => Grows(graph) ? new DynamicTasks(graph, executor) : null;
+
+    /// <summary>True when the graph has tasks that learn at run time what they create or need (delayed groups,
+    /// calculated deps).</summary>
+    public static bool Grows(TaskGraph graph)
     {
         foreach (var task in graph.Tasks)
         {
             if (task.CalcDeps.Count > 0 || IsDelayedGroup(task))
             {
-                return new DynamicTasks(graph, executor);
+                return true;
             }
         }
 
-        return null;
+        return false;
     }
 
     /// <summary>A group whose sub-tasks are created when it runs.</summary>
@@ -53,8 +66,18 @@ internal sealed class DynamicTasks
     public Task<TaskRunStatus> ExecuteAsync(int index, CancellationToken cancellationToken)
     {
         var (run, claimed) = Claim(index, cancellationToken);
-        return claimed ? run : JoinAsync(run);
+        if (claimed)
+        {
+            return run;
+        }
+
+        // A nested run claimed it, and reports it.
+        Grown?.JoinedNestedRun(_graph.Tasks[index].Name);
+        return JoinAsync(run);
     }
+
+    /// <summary>The run's reporter of tasks nested runs ran, when the run has one.</summary>
+    private GrowingRunObserver? Grown => _executor.Observer as GrowingRunObserver;
 
     /// <summary>Makes sure these tasks of the graph are done before <paramref name="requester"/> goes on: those not run
     /// yet run now (with what they depend on), those running are awaited.</summary>
@@ -77,12 +100,12 @@ internal sealed class DynamicTasks
 
         var mine = new bool[_graph.Tasks.Count];
         var options = _executor.NestedOptions;
-        await Scheduler.RunAsync(_graph, closure, (i, token) =>
+        var outcome = await Scheduler.RunAsync(_graph, closure, (i, token) =>
         {
             var (run, claimed) = Claim(i, token);
             mine[i] = claimed;
             return claimed ? run : JoinAsync(run);
-        }, options, new NestedObserver(_executor.Observer, outcome => _graph.TryFind(outcome.Name, out var i) && mine[i]), cancellationToken).ConfigureAwait(false);
+        }, options, new NestedObserver(_executor.Observer, name, outcome => _graph.TryFind(outcome.Name, out var i) && mine[i]), cancellationToken).ConfigureAwait(false);
 
         foreach (var task in tasks)
         {
@@ -91,9 +114,29 @@ internal sealed class DynamicTasks
             if (!status.IsDone())
             {
                 var reason = run is { IsFaulted: true } ? FailureText.Summary(run.Exception!.InnerException) : "it did not run (a task it needs failed)";
-                throw new DynamicTaskException($"task '{name}' needs '{_graph.Tasks[task].Name}' first ({why}), which failed: {reason}");
+                throw new DependencyFailedException(
+                    Blocker(task, run, outcome),
+                    $"task '{name}' needs '{_graph.Tasks[task].Name}' first ({why}), which failed: {reason}");
             }
         }
+    }
+
+    // The task whose failure stopped a needed task: itself, or what it was blocked by.
+    private string Blocker(int task, Task<TaskRunStatus>? run, RunOutcome nested)
+    {
+        if (run?.Exception?.InnerException is DependencyFailedException failed)
+        {
+            return failed.Task;
+        }
+
+        var name = _graph.Tasks[task].Name;
+        if (run is { IsFaulted: true })
+        {
+            return name;
+        }
+
+        var own = nested.Tasks.FirstOrDefault(t => t.Name == name);
+        return own?.BlockedBy ?? nested.Tasks.FirstOrDefault(t => t.Status == TaskRunStatus.Failed)?.Name ?? name;
     }
 
     private (Task<TaskRunStatus> Run, bool Claimed) Claim(int index, CancellationToken cancellationToken)
@@ -233,13 +276,14 @@ internal sealed class DynamicTasks
     private static string Shorten(string text) => text.Length <= 60 ? text : text[..57] + "...";
 }
 
-/// <summary>The events of a nested scheduler run: task events pass (those <paramref name="report"/> accepts for
-/// finished tasks), the run's own start and end do not (they belong to the outer run).</summary>
-internal sealed class NestedObserver(IRunObserver inner, Func<TaskOutcome, bool> report) : IRunObserver
+/// <summary>The events of a nested scheduler run, run on behalf of <paramref name="owner"/>: task events pass (those
+/// <paramref name="report"/> accepts for finished tasks), the run's own start and end do not (they belong to the outer
+/// run). The finished tasks join the outer run's outcome when the run has a <see cref="GrowingRunObserver"/>.</summary>
+internal sealed class NestedObserver(IRunObserver inner, string owner, Func<TaskOutcome, bool> report) : IRunObserver
 {
-    public void RunStarting(IReadOnlyList<string> tasks)
-    {
-    }
+    private long _started = System.Diagnostics.Stopwatch.GetTimestamp();
+
+    public void RunStarting(IReadOnlyList<string> tasks) => _started = System.Diagnostics.Stopwatch.GetTimestamp();
 
     public void TaskStarted(string task, string reason) => inner.TaskStarted(task, reason);
 
@@ -249,7 +293,16 @@ internal sealed class NestedObserver(IRunObserver inner, Func<TaskOutcome, bool>
 
     public void TaskFinished(TaskOutcome outcome)
     {
-        if (report(outcome))
+        if (!report(outcome))
+        {
+            return;
+        }
+
+        if (inner is GrowingRunObserver grown)
+        {
+            grown.NestedTaskFinished(owner, _started, outcome);
+        }
+        else
         {
             inner.TaskFinished(outcome);
         }

@@ -190,7 +190,7 @@ internal sealed class TaskExecutor
     }
 
     // As in doit, a task set aside with `ignore` takes everything that depends on it along.
-    private bool IsIgnored(int index, TaskDescriptor task)
+    internal bool IsIgnored(int index, TaskDescriptor task)
     {
         var ignored = _store!.IsIgnored(task.Name);
         foreach (var dependency in _graph.Dependencies[index])

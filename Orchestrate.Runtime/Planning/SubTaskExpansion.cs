@@ -13,7 +13,8 @@ namespace Orchestrate.Planning;
 /// </summary>
 internal static class SubTaskExpansion
 {
-    private static readonly TaskInvoker Nothing = static _ => ValueTask.FromResult<object?>(null);
+    /// <summary>An invoker that runs nothing.</summary>
+    internal static readonly TaskInvoker Nothing = static _ => ValueTask.FromResult<object?>(null);
 
     /// <summary>Expands the groups that are not created after another task; the list itself when there are none.</summary>
     /// <exception cref="GraphException">A group's method failed, takes services, or yields a bad or duplicate name.</exception>
@@ -87,15 +88,30 @@ internal static class SubTaskExpansion
         return result;
     }
 
-    /// <summary>The <see cref="SubTask"/>s a group's invoker returned.</summary>
+    /// <summary>The <see cref="SubTask"/>s a group's invoker returned: a sequence, or an asynchronous one (an
+    /// <c>async</c> iterator), read to its end with the group's cancellation.</summary>
     /// <exception cref="InvalidOperationException">It returned something else.</exception>
-    public static IEnumerable<SubTask> SubTasksOf(TaskDescriptor group, object? result) => result switch
+    public static async ValueTask<IEnumerable<SubTask>> SubTasksOfAsync(TaskDescriptor group, object? result, CancellationToken cancellationToken)
     {
-        null => [],
-        IEnumerable<SubTask> subTasks => subTasks,
-        _ => throw new InvalidOperationException(
-            $"task '{group.Name}' yields sub-tasks, but its method returned a {result.GetType().Name}: return IEnumerable<SubTask>"),
-    };
+        switch (result)
+        {
+            case null:
+                return [];
+            case IEnumerable<SubTask> subTasks:
+                return subTasks;
+            case IAsyncEnumerable<SubTask> stream:
+                var read = new List<SubTask>();
+                await foreach (var subTask in stream.WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    read.Add(subTask);
+                }
+
+                return read;
+            default:
+                throw new InvalidOperationException(
+                    $"task '{group.Name}' yields sub-tasks, but its method returned a {result.GetType().Name}: return IEnumerable<SubTask> or IAsyncEnumerable<SubTask>");
+        }
+    }
 
     /// <summary>The tasks created after another that declare a target regex, compiled (anchored at the start, as
     /// doit's <c>re.match</c>).</summary>
@@ -179,7 +195,9 @@ internal static class SubTaskExpansion
                 var invoke = tasks[index].Invoke;
                 var group = tasks[index];
                 tasks[index] = Copy(group, invoke: async invocation =>
-                    new RequestedSubTasks(SubTasksOf(group, await invoke(invocation).ConfigureAwait(false)), targets));
+                    new RequestedSubTasks(
+                        await SubTasksOfAsync(group, await invoke(invocation).ConfigureAwait(false), invocation.Context.CancellationToken).ConfigureAwait(false),
+                        targets));
             }
         }
 
@@ -187,7 +205,7 @@ internal static class SubTaskExpansion
     }
 
     /// <summary>A copy of a descriptor with some fields replaced.</summary>
-    public static TaskDescriptor Copy(TaskDescriptor task, IReadOnlyList<string>? fileDeps = null, IReadOnlyList<string>? dependsOn = null, TaskInvoker? invoke = null) => new()
+    public static TaskDescriptor Copy(TaskDescriptor task, IReadOnlyList<string>? fileDeps = null, IReadOnlyList<string>? dependsOn = null, TaskInvoker? invoke = null, bool withoutTargetRegex = false) => new()
     {
         Name = task.Name,
         Method = task.Method,
@@ -196,7 +214,7 @@ internal static class SubTaskExpansion
         FileDeps = fileDeps ?? task.FileDeps,
         Targets = task.Targets,
         CreateAfter = task.CreateAfter,
-        CreateAfterTargetRegex = task.CreateAfterTargetRegex,
+        CreateAfterTargetRegex = withoutTargetRegex ? null : task.CreateAfterTargetRegex,
         YieldsSubTasks = task.YieldsSubTasks,
         CalcDeps = task.CalcDeps,
         UpToDate = task.UpToDate,
@@ -242,13 +260,18 @@ internal static class SubTaskExpansion
         Invoke = Nothing,
     };
 
-    private static async Task<List<SubTask>> YieldAsync(TaskDescriptor group, string projectDirectory, ProcessRunner runner, CancellationToken cancellationToken)
+    private static Task<List<SubTask>> YieldAsync(TaskDescriptor group, string projectDirectory, ProcessRunner runner, CancellationToken cancellationToken) =>
+        YieldAsync(group, projectDirectory, runner, NoServices.Instance, cancellationToken);
+
+    /// <summary>Calls a group's method outside a run (its output goes nowhere) and returns its sub-tasks.</summary>
+    /// <exception cref="GraphException">The method failed, or returned something else than sub-tasks.</exception>
+    public static async Task<List<SubTask>> YieldAsync(TaskDescriptor group, string projectDirectory, ProcessRunner runner, IServiceProvider services, CancellationToken cancellationToken)
     {
         try
         {
             var context = new LocalTaskContext(group, projectDirectory, runner, NullRunObserver.Instance, cancellationToken);
-            var result = await group.Invoke(new TaskInvocation(NoServices.Instance, context)).ConfigureAwait(false);
-            return [.. SubTasksOf(group, result)];
+            var result = await group.Invoke(new TaskInvocation(services, context)).ConfigureAwait(false);
+            return [.. await SubTasksOfAsync(group, result, cancellationToken).ConfigureAwait(false)];
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

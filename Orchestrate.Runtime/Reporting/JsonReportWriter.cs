@@ -112,8 +112,20 @@ public sealed class JsonReportWriter : IRunObserver
         foreach (var task in outcome.Tasks)
         {
             number++;
-            _graph.TryFind(task.Name, out var index);
-            var descriptor = _graph.Tasks[index];
+            TaskDescriptor descriptor;
+            IReadOnlyList<string>? grownRequires = null;
+            var index = -1;
+            if (outcome.Grown is { } grown && grown.TryGetValue(task.Name, out var grownTask))
+            {
+                // A task the run learnt of while it went (a delayed group's sub-task), or the group that made it.
+                (descriptor, grownRequires) = (grownTask.Descriptor, grownTask.Requires);
+            }
+            else
+            {
+                _graph.TryFind(task.Name, out index);
+                descriptor = _graph.Tasks[index];
+            }
+
             json.WriteStartObject();
             json.WriteNumber("number", number);
             json.WriteString("name", task.Name);
@@ -134,9 +146,19 @@ public sealed class JsonReportWriter : IRunObserver
             WriteOptional(json, "host", task.Host);
             WriteOptional(json, "blockedBy", task.BlockedBy);
             json.WriteStartArray("requires");
-            foreach (var dependency in _graph.Dependencies[index])
+            if (grownRequires is not null)
             {
-                json.WriteStringValue(_graph.Tasks[dependency.Task].Name);
+                foreach (var name in grownRequires)
+                {
+                    json.WriteStringValue(name);
+                }
+            }
+            else
+            {
+                foreach (var dependency in _graph.Dependencies[index])
+                {
+                    json.WriteStringValue(_graph.Tasks[dependency.Task].Name);
+                }
             }
 
             json.WriteEndArray();

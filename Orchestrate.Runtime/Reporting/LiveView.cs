@@ -87,6 +87,8 @@ public sealed class LiveView : IRunObserver, IAsyncDisposable
         {
             _running.Remove(outcome.Name);
             _done++;
+            // Tasks created while the run goes (a delayed group's sub-tasks) were not in the count at the start.
+            _total = Math.Max(_total, _done);
             if (outcome.Status is TaskRunStatus.Failed or TaskRunStatus.TimedOut)
             {
                 _failed++;

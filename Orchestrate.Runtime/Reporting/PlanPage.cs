@@ -110,8 +110,7 @@ public sealed class PlanPage : IRunObserver
         html.Append(".</p>\n<table>\n<thead><tr><th>#</th><th>task</th><th>status</th><th>why</th><th>requires</th><th>file deps</th><th>targets</th></tr></thead>\n<tbody>\n");
         foreach (var task in outcome.Tasks)
         {
-            _graph.TryFind(task.Name, out var index);
-            var descriptor = _graph.Tasks[index];
+            var (descriptor, required) = RunTasks.Describe(_graph, outcome, task.Name);
             var critical = descriptor.Critical ?? _runCritical;
             var status = StatusNames.Json(task.Status);
             html.Append("<tr id=\"task-").Append(position[task.Name]).Append("\" class=\"").Append(status)
@@ -136,9 +135,8 @@ public sealed class PlanPage : IRunObserver
             html.Append("</td><td class=\"status\">").Append(Encode(StatusNames.Words(task.Status))).Append("</td><td>");
             html.Append(Encode(Why(task))).Append("</td><td>");
             var first = true;
-            foreach (var dependency in _graph.Dependencies[index])
+            foreach (var name in required)
             {
-                var name = _graph.Tasks[dependency.Task].Name;
                 html.Append(first ? "" : ", ");
                 first = false;
                 if (position.TryGetValue(name, out var p))

@@ -65,7 +65,9 @@ internal sealed class RunObservers : IAsyncDisposable
             throw;
         }
 
-        return new RunObservers(CompositeObserver.Of(observers), reporter, live, events);
+        var observer = CompositeObserver.Of(observers);
+        // A graph that grows while it runs: the tasks its nested runs report join the run's outcome, once each.
+        return new RunObservers(Execution.DynamicTasks.Grows(graph) ? new GrowingRunObserver(observer) : observer, reporter, live, events);
     }
 
     // Apart from Open, so that a run without a live view never loads Spectre.Console.

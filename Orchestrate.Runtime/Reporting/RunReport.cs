@@ -70,23 +70,21 @@ public sealed class RunReport
         {
             text.Clear();
             var k = position[task.Name];
-            _graph.TryFind(task.Name, out var index);
-            var descriptor = _graph.Tasks[index];
+            var (descriptor, required) = RunTasks.Describe(_graph, outcome, task.Name);
             text.Append((k + 1).ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0')).Append(' ')
-                .Append(IsCritical(index) ? Symbols.Critical : ' ').Append(' ')
+                .Append((descriptor.Critical ?? RunCritical) ? Symbols.Critical : ' ').Append(' ')
                 .Append(Outcome(task.Status)).Append(' ')
                 .Append(Progress(task)).Append(' ')
                 .Append(descriptor.IsForever ? Symbols.Forever : ' ').Append("  ")
                 .Append(task.Name.PadRight(width)).Append(' ')
                 .Append(Ran(task.Status, task.Duration) ? Seconds(task.Duration).PadLeft(8) : new string(' ', 8)).Append("  ")
                 .Append(Detail(task, reasons, outcome.AbortedBy));
-            var required = _graph.Dependencies[index];
-            if (required.Length > 0)
+            if (required.Count > 0)
             {
                 text.Append(" - requires: ");
-                for (var r = 0; r < required.Length; r++)
+                for (var r = 0; r < required.Count; r++)
                 {
-                    var name = _graph.Tasks[required[r].Task].Name;
+                    var name = required[r];
                     text.Append(r == 0 ? "" : ", ").Append(position.TryGetValue(name, out var p) ? (p + 1).ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0') : name);
                 }
             }

@@ -35,6 +35,11 @@ public sealed record RunOutcome(IReadOnlyList<TaskOutcome> Tasks, bool Cancelled
     /// <summary>The critical task whose failure aborted the run, if any.</summary>
     public string? AbortedBy { get; init; }
 
+    /// <summary>The tasks the run learnt of while it went (a delayed group's sub-tasks), and the groups that made them,
+    /// by name: what the report says of those <see cref="Tasks"/> that are not tasks of the run's graph. Null when the
+    /// graph did not grow.</summary>
+    internal IReadOnlyDictionary<string, Reporting.GrownTask>? Grown { get; init; }
+
     /// <summary>True when every task is done: succeeded, up to date, ignored, (dry run) would run, tolerated, or (forever) stopped.</summary>
     public bool Succeeded => !Cancelled && Tasks.All(t => t.Status.IsDone());
 

@@ -162,6 +162,15 @@ public sealed class StateStore : IAsyncDisposable
     /// <summary>True when the task was set aside with <c>ignore</c>.</summary>
     public bool IsIgnored(string task) => !_ignored.IsEmpty && _ignored.ContainsKey(task);
 
+    /// <summary>The tasks whose name starts with <paramref name="prefix"/> that the store knows (a recorded success,
+    /// an ignore mark or a failure), sorted: the sub-tasks of a group created while a run went, for the commands
+    /// outside a run.</summary>
+    public IReadOnlyList<string> TasksStartingWith(string prefix) =>
+        [.. _states.Keys.Concat(_ignored.Keys).Concat(_failed.Keys)
+            .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
+
     /// <summary>Records a success; completes once it is written.</summary>
     public Task SaveAsync(string task, TaskState state) => Enqueue(new PendingWrite(RecordKind.Save, task, state));
 

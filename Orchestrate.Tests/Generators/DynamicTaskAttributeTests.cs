@@ -45,6 +45,15 @@ public sealed class DynamicTaskAttributeTests
                 [Task]
                 public static ValueTask<IEnumerable<SubTask>> Awaited() => new(Enumerable.Empty<SubTask>());
 
+                // A target regex on a task that is not a group is ORCH0042: none here.
+                [Task, CreateAfter(nameof(Generate), TargetRegex = @"streamed/.*")]
+                public static async IAsyncEnumerable<SubTask> Streamed()
+                {
+                    await Task.Yield();
+                    yield return new SubTask("first");
+                    yield return new SubTask("second");
+                }
+
                 [Task, FileDep("data/list.txt")]
                 public static CalculatedDeps FindOutputs() => new() { FileDeps = ["data/a.out"] };
 
@@ -118,6 +127,7 @@ public sealed class DynamicTaskAttributeTests
                 Assert.That(descriptors["later"].YieldsSubTasks, Is.True);
                 Assert.That(descriptors["later"].CreateAfterTargetRegex, Is.Null);
                 Assert.That(descriptors["awaited"].YieldsSubTasks, Is.True);
+                Assert.That(descriptors["streamed"].YieldsSubTasks, Is.True, "an async iterator of sub-tasks is a group too");
                 Assert.That(descriptors["summary"].CalcDeps, Is.EqualTo(new[] { "find-outputs", "find-more" }));
                 Assert.That(descriptors["summary"].YieldsSubTasks, Is.False);
                 Assert.That(descriptors["find-outputs"].YieldsSubTasks, Is.False);
@@ -131,6 +141,7 @@ public sealed class DynamicTaskAttributeTests
             Assert.That(SubTaskNames(descriptors["arrayed"]), Is.EqualTo(new[] { "only" }));
             Assert.That(SubTaskNames(descriptors["later"]), Is.EqualTo(new[] { "x" }), "the awaited list is the result");
             Assert.That(SubTaskNames(descriptors["awaited"]), Is.Empty);
+            Assert.That(StreamedSubTaskNames(descriptors["streamed"]), Is.EqualTo(new[] { "first", "second" }), "the invoker returns the async stream");
             object? deps = descriptors["find-more"].Invoke(null!).AsTask().GetAwaiter().GetResult();
             Assert.That(((CalculatedDeps)deps!).TaskDeps, Is.EqualTo(new[] { "generate" }));
         });
@@ -140,6 +151,12 @@ public sealed class DynamicTaskAttributeTests
     {
         object? result = group.Invoke(null!).AsTask().GetAwaiter().GetResult();
         return ((IEnumerable<SubTask>)result!).Select(s => s.Name).ToArray();
+    }
+
+    private static string[] StreamedSubTaskNames(TaskDescriptor group)
+    {
+        object? result = group.Invoke(null!).AsTask().GetAwaiter().GetResult();
+        return ((IAsyncEnumerable<SubTask>)result!).ToBlockingEnumerable().Select(s => s.Name).ToArray();
     }
 
     [TestCase("(", "Invalid pattern '(' at offset 1. Not enough )'s")]

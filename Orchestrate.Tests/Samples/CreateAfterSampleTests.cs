@@ -40,7 +40,8 @@ public sealed class CreateAfterSampleTests
     [Test]
     public async Task FirstRun_MakesEveryOutAndTheSummary_AndASecondRunRunsNothing()
     {
-        var (code, output) = await Run();
+        var report = Path.Combine(_project, "report.json");
+        var (code, output) = await Run("--report", report);
 
         Assert.That(code, Is.EqualTo(0), output);
         foreach (var name in new[] { "a", "b", "c" })
@@ -52,9 +53,21 @@ public sealed class CreateAfterSampleTests
         Assert.That(output.IndexOf("ok generate", StringComparison.Ordinal), Is.LessThan(output.IndexOf("-> convert:", StringComparison.Ordinal)), output);
         Assert.That(output.IndexOf("ok find-outputs", StringComparison.Ordinal), Is.LessThan(output.IndexOf("-> summary", StringComparison.Ordinal)), output);
         Assert.That(Read("data/summary.txt"), Is.EqualTo("A: GENERATED INPUT\nB: GENERATED INPUT\nC: GENERATED INPUT\n"));
+        // generate, the three sub-tasks, find-outputs, summary: the sub-tasks count like any task.
+        Assert.That(Summary(output), Does.StartWith("done: 6 tasks in ").And.EndWith(": 6 succeeded"));
+        using (var json = System.Text.Json.JsonDocument.Parse(Read("report.json")))
+        {
+            var tasks = json.RootElement.GetProperty("tasks").EnumerateArray().ToList();
+            Assert.That(tasks.Select(t => t.GetProperty("name").GetString()),
+                Is.EqualTo(new[] { "generate", "convert:a.in", "convert:b.in", "convert:c.in", "convert", "find-outputs", "summary" }));
+            Assert.That(tasks.Where(t => t.GetProperty("name").GetString()!.StartsWith("convert:", StringComparison.Ordinal)).Select(t => t.GetProperty("status").GetString()),
+                Is.All.EqualTo("succeeded"));
+            Assert.That(json.RootElement.GetProperty("counts").GetProperty("succeeded").GetInt32(), Is.EqualTo(6));
+        }
 
         var (again, secondOutput) = await Run();
         Assert.That(again, Is.EqualTo(0), secondOutput);
+        Assert.That(Summary(secondOutput), Does.StartWith("done: 6 tasks in ").And.EndWith(": 6 up to date"));
         Assert.That(secondOutput, Does.Not.Contain("-> "), "nothing runs: " + secondOutput);
         Assert.That(secondOutput, Does.Contain("-- convert:b.in (up to date)"));
         Assert.That(secondOutput, Does.Contain("-- summary (up to date)"));
@@ -106,6 +119,9 @@ public sealed class CreateAfterSampleTests
 
     private Task<(int ExitCode, string Output)> Run(params string[] args) =>
         Shell.RunAsync("dotnet", [_dll, "-C", _project, "--no-live", .. args], _project, RunTimeout);
+
+    private static string Summary(string output) =>
+        output.Split('\n').Select(l => l.TrimEnd('\r')).Single(l => l.StartsWith("done: ", StringComparison.Ordinal) || l.StartsWith("failed: ", StringComparison.Ordinal));
 
     private string Read(string path) => File.ReadAllText(Path.Combine(_project, path));
 }
