@@ -35,10 +35,55 @@ internal sealed class CheckAhead
         _decisions = new UpToDateDecision?[graph.Tasks.Count];
     }
 
+    /// <summary>True when a plan is large enough, and the machine has a second core, for checking ahead to pay.</summary>
+    public static bool WorthChecking(int[] plan) => Environment.ProcessorCount >= 2 && plan.Length >= MinimumTasks;
+
+    /// <summary>Checks every task of the plan now, on every core (up to four), and returns the decisions, each
+    /// taken as <see cref="TryTake"/> takes them: used while no task the task depends on has run since.</summary>
+    public static CheckAhead CheckAll(TaskGraph graph, int[] plan, UpToDateChecker checker, bool[] ran, CancellationToken cancellationToken)
+    {
+        var ahead = new CheckAhead(graph, checker, ran);
+        var next = -1;
+        void Work()
+        {
+            int k;
+            while ((k = Interlocked.Increment(ref next)) < plan.Length && !cancellationToken.IsCancellationRequested)
+            {
+                var index = plan[k];
+                try
+                {
+                    // Plain file checks complete synchronously.
+                    var check = checker.CheckAsync(graph.Tasks[index], always: false, cancellationToken);
+                    ahead._decisions[index] = check.IsCompletedSuccessfully ? check.Result : check.AsTask().GetAwaiter().GetResult();
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // A missing file dep and the like: the scheduler's own check reports it in its turn.
+                    ahead._decisions[index] = null;
+                }
+
+                Volatile.Write(ref ahead._state[index], Ready);
+            }
+        }
+
+        var helpers = new Task[Math.Clamp(Environment.ProcessorCount, 1, 4) - 1];
+        for (var h = 0; h < helpers.Length; h++)
+        {
+            helpers[h] = Task.Run(Work, CancellationToken.None);
+        }
+
+        Work();
+        Task.WaitAll(helpers, CancellationToken.None);
+        return ahead;
+    }
+
+    /// <summary>The decision taken ahead for a task (null: none, or its check failed).</summary>
+    public UpToDateDecision? Decision(int index) => Volatile.Read(ref _state[index]) == Ready ? _decisions[index] : null;
+
     /// <summary>Starts checking ahead when the plan is large enough and there is a second core; null otherwise.</summary>
     public static CheckAhead? Start(TaskGraph graph, int[] plan, UpToDateChecker checker, Func<int, bool> eligible, bool[] ran, CancellationToken cancellationToken)
     {
-        if (Environment.ProcessorCount < 2 || plan.Length < MinimumTasks)
+        if (!WorthChecking(plan))
         {
             return null;
         }

@@ -62,14 +62,60 @@ internal sealed class TaskExecutor
     /// <summary>Starts checking plain file tasks of the plan ahead of the scheduler, on another core (large runs only).</summary>
     public void CheckAhead(int[] plan, CancellationToken cancellationToken)
     {
-        if (_checker is not null && _store is not null && !_mode.DryRun && !_mode.Always && _dynamic is null)
+        if (CanCheckAhead)
         {
-            _ahead = Execution.CheckAhead.Start(_graph, plan, _checker, index =>
-            {
-                var task = _graph.Tasks[index];
-                return !task.IsHostGroup && task.Host is null && task.Hosts is null && !CallsUserCode(task);
-            }, _ran, cancellationToken);
+            _ahead = Execution.CheckAhead.Start(_graph, plan, _checker!, IsPlain, _ran, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// For a large plan made only of plain file tasks: checks every task at once, on every core, before anything runs,
+    /// and returns which tasks of the plan are settled: up to date, not ignored, and depending only on settled tasks.
+    /// Nothing a settled task depends on will run, so its decision holds: the scheduler reports it up to date without
+    /// running it. The other tasks go through the scheduler, which uses their decisions while no dependency ran since.
+    /// Null when the plan does not qualify (then <see cref="CheckAhead"/> applies).
+    /// </summary>
+    public bool[]? Settle(int[] plan, CancellationToken cancellationToken)
+    {
+        if (!CanCheckAhead || !Execution.CheckAhead.WorthChecking(plan))
+        {
+            return null;
+        }
+
+        foreach (var index in plan)
+        {
+            if (!IsPlain(index))
+            {
+                return null;
+            }
+        }
+
+        _ahead = Execution.CheckAhead.CheckAll(_graph, plan, _checker!, _ran, cancellationToken);
+        var settledTask = new bool[_graph.Tasks.Count];
+        var settled = new bool[plan.Length];
+        for (var k = 0; k < plan.Length; k++)
+        {
+            // The plan is in topological order: a task's dependencies are decided before it.
+            var index = plan[k];
+            var ok = _ahead.Decision(index) is { Run: false } && !_store!.IsIgnored(_graph.Tasks[index].Name);
+            foreach (var dependency in _graph.Dependencies[index])
+            {
+                ok &= settledTask[dependency.Task];
+            }
+
+            settled[k] = settledTask[index] = ok;
+        }
+
+        return settled;
+    }
+
+    private bool CanCheckAhead => _checker is not null && _store is not null && !_mode.DryRun && !_mode.Always && _dynamic is null;
+
+    // A task whose up-to-date check runs no user code and needs no host: it can be checked on any thread, at any time.
+    private bool IsPlain(int index)
+    {
+        var task = _graph.Tasks[index];
+        return !task.IsHostGroup && task.Host is null && task.Hosts is null && !CallsUserCode(task);
     }
 
     private static readonly Task<TaskRunStatus> UpToDate = Task.FromResult(TaskRunStatus.UpToDate);

@@ -61,9 +61,16 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
             remote);
         using var stopChecking = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         executor.NestedOptions = options with { Timeout = null };
-        executor.CheckAhead(request.Plan, stopChecking.Token);
+        // A large plan of plain file tasks is checked at once on every core; what is settled up to date does not go
+        // through the scheduler's machinery. Other plans are checked ahead on a second core while the scheduler runs.
+        var settled = executor.Settle(request.Plan, cancellationToken);
+        if (settled is null)
+        {
+            executor.CheckAhead(request.Plan, stopChecking.Token);
+        }
+
         PhaseTrace.Mark("scheduler start");
-        var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken).ConfigureAwait(false);
+        var outcome = await Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken, settled).ConfigureAwait(false);
         await stopChecking.CancelAsync().ConfigureAwait(false);
         PhaseTrace.Mark("scheduler done");
         if (request.PlanPath is not null && outcome.Succeeded)

@@ -53,14 +53,16 @@ public static class Scheduler
         }, options, observer, cancellationToken);
 
     /// <summary>Runs the plan. <paramref name="execute"/> runs one task (by graph index), says how it ended
-    /// (succeeded, up to date...), and throws on failure.</summary>
+    /// (succeeded, up to date...), and throws on failure. Tasks of the plan marked in <paramref name="settled"/> were
+    /// found up to date beforehand, with all they depend on: they end up to date without being executed.</summary>
     public static async Task<RunOutcome> RunAsync(
         TaskGraph graph,
         int[] plan,
         Func<int, CancellationToken, Task<TaskRunStatus>> execute,
         SchedulerOptions options,
         IRunObserver observer,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool[]? settled = null)
     {
         var runStarted = Stopwatch.GetTimestamp();
         var count = plan.Length;
@@ -102,7 +104,22 @@ public static class Scheduler
             }
 
             nonForever += task.IsForever ? 0 : 1;
+            if (settled?[k] == true)
+            {
+                status[k] = TaskRunStatus.UpToDate;
+                continue;
+            }
+
             pending[k] = graph.Dependencies[plan[k]].Length;
+            if (settled is not null)
+            {
+                foreach (var dependency in graph.Dependencies[plan[k]])
+                {
+                    // A settled dependency is done already (a task depending only on settled ones is settled too).
+                    pending[k] -= local[dependency.Task] is var d && d >= 0 && settled[d] ? 1 : 0;
+                }
+            }
+
             if (pending[k] == 0)
             {
                 Enqueue(k);
@@ -118,6 +135,16 @@ public static class Scheduler
         var waiting = new List<int>();
 
         observer.RunStarting(Array.ConvertAll(plan, i => graph.Tasks[i].Name));
+        if (settled is not null)
+        {
+            for (var k = 0; k < count; k++)
+            {
+                if (settled[k])
+                {
+                    observer.TaskFinished(Outcome(k));
+                }
+            }
+        }
         using var runTimer = options.Timeout is { } runLimit ? new CancellationTokenSource(runLimit) : null;
         using var run = runTimer is null
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)

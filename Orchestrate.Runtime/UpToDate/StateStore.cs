@@ -95,7 +95,7 @@ public sealed class StateStore : IAsyncDisposable
                 file.SetLength(state.ValidLength); // a record torn by a crash
             }
 
-            if (state.ValidLength > CompactAbove && state.LiveBytes * 2 < state.ValidLength)
+            if (state.ValidLength > CompactAbove && state.Live * 2 < state.Records)
             {
                 file.Dispose();
                 Compact(path, state);
@@ -160,7 +160,8 @@ public sealed class StateStore : IAsyncDisposable
     }
 
     /// <summary>True when the task was set aside with <c>ignore</c>.</summary>
-    public bool IsIgnored(string task) => !_ignored.IsEmpty && _ignored.ContainsKey(task);
+    // ContainsKey takes no lock; IsEmpty, on an empty dictionary, takes all of them (and starts an event source).
+    public bool IsIgnored(string task) => _ignored.ContainsKey(task);
 
     /// <summary>The tasks whose name starts with <paramref name="prefix"/> that the store knows (a recorded success,
     /// an ignore mark or a failure), sorted: the sub-tasks of a group created while a run went, for the commands
@@ -181,7 +182,7 @@ public sealed class StateStore : IAsyncDisposable
     public Task RecordFailureAsync(string task) => Enqueue(new PendingWrite(RecordKind.Failed, task, null));
 
     /// <summary>True when the task's last run failed (and it has not succeeded or been forgotten since).</summary>
-    public bool LastRunFailed(string task) => !_failed.IsEmpty && _failed.ContainsKey(task);
+    public bool LastRunFailed(string task) => _failed.ContainsKey(task);
 
     /// <summary>Marks a task ignored: runs skip it until it is forgotten.</summary>
     public Task IgnoreAsync(string task) => Enqueue(new PendingWrite(RecordKind.Ignore, task, null));
@@ -241,28 +242,43 @@ public sealed class StateStore : IAsyncDisposable
         }
     }
 
-    private static void Apply(ConcurrentDictionary<string, StoredState> states, ConcurrentDictionary<string, bool> ignored, ConcurrentDictionary<string, bool> failed, RecordKind kind, string task, StoredState? state)
+    // Returns the change in the number of tasks with a recorded success. Lookups first: they take no lock.
+    private static int Apply(ConcurrentDictionary<string, StoredState> states, ConcurrentDictionary<string, bool> ignored, ConcurrentDictionary<string, bool> failed, RecordKind kind, string task, StoredState? state)
     {
+        var live = 0;
         switch (kind)
         {
             case RecordKind.Save:
-                states[task] = state!;
-                failed.TryRemove(task, out _);
+                if (states.TryAdd(task, state!))
+                {
+                    live = 1;
+                }
+                else
+                {
+                    states[task] = state!;
+                }
+
+                Drop(failed, task);
                 break;
             case RecordKind.Ignore:
                 ignored[task] = true;
                 break;
             case RecordKind.Failed:
-                states.TryRemove(task, out _);
+                live = Drop(states, task) ? -1 : 0;
                 failed[task] = true;
                 break;
             default:
-                states.TryRemove(task, out _);
-                ignored.TryRemove(task, out _);
-                failed.TryRemove(task, out _);
+                live = Drop(states, task) ? -1 : 0;
+                Drop(ignored, task);
+                Drop(failed, task);
                 break;
         }
+
+        return live;
     }
+
+    private static bool Drop<T>(ConcurrentDictionary<string, T> dictionary, string task) =>
+        dictionary.ContainsKey(task) && dictionary.TryRemove(task, out _);
 
     private static void AppendRecord(MemoryStream buffer, RecordKind kind, string task, TaskState? state)
     {
@@ -378,7 +394,8 @@ public sealed class StateStore : IAsyncDisposable
             throw new InvalidDataException($"unknown record kind {(int)kind}");
         }
 
-        Apply(state.States, state.Ignored, state.Failed, kind, task, stored);
+        state.Live += Apply(state.States, state.Ignored, state.Failed, kind, task, stored);
+        state.Records++;
     }
 
     private static void Compact(string path, LoadedState state)
@@ -429,20 +446,12 @@ public sealed class StateStore : IAsyncDisposable
 
         public ConcurrentDictionary<string, bool> Failed { get; } = new(StringComparer.Ordinal);
 
-        /// <summary>Bytes of the records still in force (what a compacted log would hold, near enough).</summary>
-        public long LiveBytes
-        {
-            get
-            {
-                var bytes = (long)(Ignored.Count + Failed.Count) * 32;
-                foreach (var (task, stored) in States)
-                {
-                    bytes += FrameSize + 4 + task.Length + stored.Length;
-                }
+        /// <summary>Records read.</summary>
+        public int Records { get; set; }
 
-                return bytes;
-            }
-        }
+        /// <summary>Records still in force (what a compacted log would hold): counted as they are applied, since the
+        /// dictionaries' Count takes every lock.</summary>
+        public int Live { get; set; }
 
         public int ValidLength { get; set; } = HeaderSize;
     }

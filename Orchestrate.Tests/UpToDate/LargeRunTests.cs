@@ -50,6 +50,42 @@ public class LargeRunTests
     }
 
     [Test]
+    public async Task A_change_in_the_middle_of_a_chain_reruns_from_there_and_reports_the_rest_up_to_date()
+    {
+        using var cli = ChainOfCopies();
+        await cli.RunAsync("-j", "2");
+        cli.TakeOrder();
+        var middle = Chain / 2;
+        cli.Write($"out/{middle - 1}.txt", "edited\n");
+
+        var result = await cli.RunAsync("-j", "2");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(Enumerable.Range(middle, Chain - middle).Select(i => $"copy-{i}").ToArray()), "from the edited file's reader to the end, in order");
+        Assert.That(result.Lines, Does.Contain($"-- copy-{middle - 1} (up to date)"), "a target's content is not a file dep (doit)");
+        Assert.That(result.Output, Does.Contain($"{Chain - middle} succeeded, {middle} up to date"), result.ToString());
+        Assert.That(File.ReadAllText(cli.PathOf($"out/{Chain - 1}.txt")), Is.EqualTo("edited\n"));
+    }
+
+    [Test]
+    public async Task An_ignored_task_in_a_long_chain_takes_what_follows_it_along()
+    {
+        using var cli = ChainOfCopies();
+        await cli.RunAsync("-j", "2");
+        var ignore = await cli.RunAsync("ignore", "copy-10");
+        cli.TakeOrder();
+        cli.Write("src.txt", "v2\n");
+
+        var result = await cli.RunAsync("-j", "2");
+
+        Assert.That(ignore.ExitCode, Is.EqualTo(0), ignore.ToString());
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(cli.TakeOrder(), Is.EqualTo(Enumerable.Range(0, 10).Select(i => $"copy-{i}").ToArray()));
+        Assert.That(result.Lines, Does.Contain("!! copy-10 (ignored)").And.Contain($"!! copy-{Chain - 1} (ignored)"));
+        Assert.That(File.ReadAllText(cli.PathOf($"out/{Chain - 1}.txt")), Is.EqualTo("v1\n"));
+    }
+
+    [Test]
     public async Task In_a_wide_run_one_changed_file_reruns_only_its_task()
     {
         using var cli = new CliHarness();
