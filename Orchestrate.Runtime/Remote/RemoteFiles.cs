@@ -232,10 +232,40 @@ internal static class RemoteFiles
     private static string RemotePath(ShipFile file) => file.RemoteDirectory.TrimEnd('/') + "/" + file.RemoteName;
 
     /// <summary>SHA-256 of local files for one run: a file shipped to twenty hosts is hashed once
-    /// (keyed by path, size and modification time).</summary>
+    /// (keyed by path, size and modification time). A file whose size and time are those recorded at the node's last
+    /// success is not read at all: its recorded hash is taken (the timestamp shortcut of file deps).</summary>
     internal sealed class LocalHashes
     {
+        private const string Prefix = "local:";
         private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, long Size, long Ticks), string> _hashes = new();
+
+        /// <summary>Takes the hashes a node recorded (<see cref="Records"/>) as known.</summary>
+        public void Prime(string projectDirectory, IReadOnlyDictionary<string, string>? recorded)
+        {
+            foreach (var (key, value) in recorded ?? new Dictionary<string, string>())
+            {
+                if (key.StartsWith(Prefix, StringComparison.Ordinal) && value.Split(' ') is [var size, var ticks, var hash]
+                    && long.TryParse(size, System.Globalization.CultureInfo.InvariantCulture, out var bytes)
+                    && long.TryParse(ticks, System.Globalization.CultureInfo.InvariantCulture, out var time))
+                {
+                    _hashes.TryAdd((Path.Combine(projectDirectory, key[Prefix.Length..]), bytes, time), hash);
+                }
+            }
+        }
+
+        /// <summary>What to record for the shipped files, for <see cref="Prime"/> next time.</summary>
+        public static IEnumerable<KeyValuePair<string, string>> Records(string projectDirectory, IEnumerable<ShipFile> files)
+        {
+            foreach (var file in files)
+            {
+                var info = new FileInfo(file.LocalPath);
+                if (info.Exists)
+                {
+                    yield return new(Prefix + Path.GetRelativePath(projectDirectory, file.LocalPath).Replace('\\', '/'),
+                        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{info.Length} {info.LastWriteTimeUtc.Ticks} {file.Hash}"));
+                }
+            }
+        }
 
         public string Of(string path)
         {

@@ -82,6 +82,7 @@ internal sealed partial class RemoteNodeRunner(
 
         var host = HostOf(task);
         var connection = await transport.ConnectAsync(host, null, cancellationToken).ConfigureAwait(false);
+        _hashes.Prime(projectDirectory, recorded);
         var files = task.Ships.SelectMany(s => RemoteFiles.Resolve(projectDirectory, HostExpansion.Substitute(s.Local, host), HostExpansion.Substitute(s.RemoteDirectory, host), _hashes)).ToList();
         var targets = task.RemoteTargets.Select(t => HostExpansion.Substitute(t, host)).ToList();
         var (stale, missing) = await RemoteFiles.CheckAsync(connection, files, targets, recorded, cancellationToken).ConfigureAwait(false);
@@ -103,12 +104,18 @@ internal sealed partial class RemoteNodeRunner(
         async Task<IRemoteConnection> Connection() => connection ??= await transport.ConnectAsync(host, null, cancellationToken).ConfigureAwait(false);
 
         // Ship: only what the host does not already have, one stream per directory.
+        _hashes.Prime(projectDirectory, recorded);
         var files = task.Ships.SelectMany(s => RemoteFiles.Resolve(projectDirectory, HostExpansion.Substitute(s.Local, host), HostExpansion.Substitute(s.RemoteDirectory, host), _hashes)).ToList();
         if (files.Count > 0)
         {
             var (stale, _) = await RemoteFiles.CheckAsync(await Connection().ConfigureAwait(false), files, [], recorded, cancellationToken).ConfigureAwait(false);
             await RemoteFiles.SendAsync(connection!, stale, cancellationToken).ConfigureAwait(false);
             foreach (var (key, stamp) in await RemoteFiles.StampsAsync(connection!, files, cancellationToken).ConfigureAwait(false))
+            {
+                remoteStamps[key] = stamp;
+            }
+
+            foreach (var (key, stamp) in RemoteFiles.LocalHashes.Records(projectDirectory, files))
             {
                 remoteStamps[key] = stamp;
             }
