@@ -176,6 +176,29 @@ public class WebFleetSampleTests
         return first >= 0 && second > first;
     }
 
+    [Test]
+    public async Task With_no_inventory_it_starts_its_own_three_loopback_hosts_says_so_and_publishes_every_site()
+    {
+        // As a user runs it on a fresh machine: no --inventory, no appsettings.json. The hosts it starts are named
+        // web1-web3 (not this fixture's tagged names): their files on the shared test user's home are removed after.
+        try
+        {
+            var (code, output) = await Shell.RunAsync("dotnet", [_program, "-C", _project, "--no-color"], _project, RunLimit);
+
+            Assert.That(code, Is.EqualTo(0), output);
+            Assert.That(output, Does.Match(@"note: no inventory is configured: using 3 loopback test hosts started for this run \(web1 = 127\.0\.0\.\d+:\d+, web2 = "));
+            var report = File.ReadAllText(Path.Combine(_project, "out", "report.md"));
+            foreach (var host in new[] { "web1", "web2", "web3" })
+            {
+                Assert.That(report, Does.Contain($"| {host} | shop | 1 | 200 |"), report);
+            }
+        }
+        finally
+        {
+            await TestbedFixture.SshAsync(_testbed, _testbed.Hosts[0], "rm -rf webfleet/web1 webfleet/web2 webfleet/web3");
+        }
+    }
+
     private Task<(int ExitCode, string Output)> RunAsync(params string[] args) =>
         Shell.RunAsync("dotnet", [_program, "-C", _project, "--inventory", Path.Combine(_project, "inventory.json"), "--no-color", .. args], _project, RunLimit);
 
