@@ -82,8 +82,23 @@ internal static class FleetBench
         s_testbed = testbed;
         WriteConfigs();
         MakePayload(Path.Combine(s_work, "payload"));
-        Console.WriteLine($"testbed up: ssh -F {testbed.SshConfigFile} node1; inventory {File("inventory.yml")}; Enter stops it");
-        Console.ReadLine();
+        Console.WriteLine($"testbed up: ssh -F {testbed.SshConfigFile} node1; inventory {File("inventory.yml")}; Enter, Ctrl+C or SIGTERM stops it");
+        // Stopped by Enter or by a signal alike, so that the hosts' sshd processes are always stopped with it.
+        var stop = new TaskCompletionSource();
+        void Stop(System.Runtime.InteropServices.PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.TrySetResult();
+        }
+
+        using var sigint = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Stop);
+        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Stop);
+        _ = Task.Run(() =>
+        {
+            Console.ReadLine();
+            stop.TrySetResult();
+        });
+        await stop.Task;
         return 0;
     }
 
