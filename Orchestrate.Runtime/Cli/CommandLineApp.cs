@@ -258,7 +258,9 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         }
 
         var inventory = InventorySource.Load(settings, parse.GetValue(_inventory), ProjectDirectory(parse));
+        Hosting.PhaseTrace.Mark("inventory loaded");
         var expanded = InventorySource.Expand(tasks, inventory, parse.GetValue(_limit));
+        Hosting.PhaseTrace.Mark("host tasks expanded");
         return (TaskGraph.Build(expanded.Tasks), expanded.HostOfNode);
     }
 

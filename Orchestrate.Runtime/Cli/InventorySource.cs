@@ -24,11 +24,13 @@ internal static class InventorySource
         }
 
         var appsettings = Path.Combine(projectDirectory, "appsettings.json");
-        if (!File.Exists(appsettings))
-        {
-            return null;
-        }
+        return File.Exists(appsettings) ? FromAppSettings(appsettings, projectDirectory) : null;
+    }
 
+    // Apart from Load, so that a run given its inventory never loads Microsoft.Extensions.Configuration.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static Inventory? FromAppSettings(string appsettings, string projectDirectory)
+    {
         var section = new ConfigurationBuilder().AddJsonFile(appsettings, optional: true).Build().GetSection("Inventory");
         return section.Exists() ? Wrap(() => Inventory.FromConfiguration(section, appsettings, projectDirectory)) : null;
     }

@@ -23,6 +23,11 @@ internal static partial class HostRange
     /// <summary>Whether <paramref name="text"/> holds a range (in brackets, in one of the accepted forms).</summary>
     public static bool HasRange(string text)
     {
+        if (!text.Contains('['))
+        {
+            return false; // the common case, without the regular expression library
+        }
+
         foreach (Match match in BracketRegex().Matches(text))
         {
             if (RangeRegex().IsMatch(match.Groups[1].Value))
@@ -77,6 +82,11 @@ internal static partial class HostRange
 
     private static List<string> Expand(string text, string location, bool strict)
     {
+        if (!text.Contains('['))
+        {
+            return [text]; // the common case, without the regular expression library
+        }
+
         var results = new List<string> { string.Empty };
         var position = 0;
         foreach (Match bracket in BracketRegex().Matches(text))

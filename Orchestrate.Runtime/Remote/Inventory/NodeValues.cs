@@ -54,11 +54,13 @@ internal static partial class NodeValues
     /// <summary>A variable's value as text: a single value as written, a list or mapping as JSON text.</summary>
     public static string VarText(InventoryNode node)
     {
-        if (node is ScalarNode scalar)
-        {
-            return scalar.Value ?? string.Empty;
-        }
+        return node is ScalarNode scalar ? scalar.Value ?? string.Empty : JsonText(node);
+    }
 
+    // Apart from VarText, so that an inventory of plain values never loads System.Text.Json.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static string JsonText(InventoryNode node)
+    {
         using var stream = new MemoryStream();
         using (var writer = new Utf8JsonWriter(stream))
         {
