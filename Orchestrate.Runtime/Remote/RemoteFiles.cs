@@ -238,6 +238,7 @@ internal static class RemoteFiles
     {
         private const string Prefix = "local:";
         private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Path, long Size, long Ticks), string> _hashes = new();
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Size, long Ticks, string Hash)> _seen = new(StringComparer.Ordinal);
 
         /// <summary>Takes the hashes a node recorded (<see cref="Records"/>) as known.</summary>
         public void Prime(string projectDirectory, IReadOnlyDictionary<string, string>? recorded)
@@ -253,16 +254,16 @@ internal static class RemoteFiles
             }
         }
 
-        /// <summary>What to record for the shipped files, for <see cref="Prime"/> next time.</summary>
-        public static IEnumerable<KeyValuePair<string, string>> Records(string projectDirectory, IEnumerable<ShipFile> files)
+        /// <summary>What to record for the shipped files, for <see cref="Prime"/> next time: each file's size and time as
+        /// they were when it was hashed (a file edited since is hashed again next time).</summary>
+        public IEnumerable<KeyValuePair<string, string>> Records(string projectDirectory, IEnumerable<ShipFile> files)
         {
             foreach (var file in files)
             {
-                var info = new FileInfo(file.LocalPath);
-                if (info.Exists)
+                if (_seen.TryGetValue(file.LocalPath, out var seen) && seen.Hash == file.Hash)
                 {
                     yield return new(Prefix + Path.GetRelativePath(projectDirectory, file.LocalPath).Replace('\\', '/'),
-                        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{info.Length} {info.LastWriteTimeUtc.Ticks} {file.Hash}"));
+                        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{seen.Size} {seen.Ticks} {seen.Hash}"));
                 }
             }
         }
@@ -270,11 +271,14 @@ internal static class RemoteFiles
         public string Of(string path)
         {
             var info = new FileInfo(path);
-            return _hashes.GetOrAdd((path, info.Length, info.LastWriteTimeUtc.Ticks), key =>
+            var key = (path, info.Length, info.LastWriteTimeUtc.Ticks);
+            var hash = _hashes.GetOrAdd(key, static file =>
             {
-                using var stream = File.OpenRead(key.Path);
+                using var stream = File.OpenRead(file.Path);
                 return Convert.ToHexStringLower(SHA256.HashData(stream));
             });
+            _seen[path] = (key.Length, key.Ticks, hash);
+            return hash;
         }
     }
 }

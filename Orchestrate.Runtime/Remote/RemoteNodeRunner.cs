@@ -115,7 +115,7 @@ internal sealed partial class RemoteNodeRunner(
                 remoteStamps[key] = stamp;
             }
 
-            foreach (var (key, stamp) in RemoteFiles.LocalHashes.Records(projectDirectory, files))
+            foreach (var (key, stamp) in _hashes.Records(projectDirectory, files))
             {
                 remoteStamps[key] = stamp;
             }

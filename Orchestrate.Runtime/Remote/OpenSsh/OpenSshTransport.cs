@@ -33,13 +33,33 @@ public sealed class OpenSshTransport : IRemoteTransport
         // Unix socket paths are limited to ~108 bytes: keep the directory short (a persistent one under a long home
         // directory falls back to a per-run one).
         Persist = persist is { } p && p > TimeSpan.Zero && home.Length is > 0 and <= 60 ? p : null;
-        _controlDirectory = Persist is null
-            ? Path.Combine("/tmp", $"orch-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}")
-            : PersistentDirectory;
-        Directory.CreateDirectory(_controlDirectory);
-        if (!OperatingSystem.IsWindows())
+        if (Persist is not null && !TryPrivateDirectory(PersistentDirectory))
         {
-            File.SetUnixFileMode(_controlDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Persist = null; // a home directory this user cannot write: connections close with the run, as by default
+        }
+
+        _controlDirectory = Persist is null ? Path.Combine("/tmp", $"orch-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}") : PersistentDirectory;
+        if (Persist is null && !TryPrivateDirectory(_controlDirectory))
+        {
+            throw new IOException($"cannot create the private directory {_controlDirectory} for ssh control sockets");
+        }
+    }
+
+    private static bool TryPrivateDirectory(string path)
+    {
+        try
+        {
+            Directory.CreateDirectory(path);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 
