@@ -102,8 +102,19 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
     }
 
     /// <inheritdoc />
-    public void TaskStarted(string task, string reason) =>
+    public void TaskStarted(string task, string reason)
+    {
+        if (_grouped)
+        {
+            lock (_gate)
+            {
+                // A task created while the run goes (a sub-task of a delayed group) is a task of the run too.
+                _runTasks.Add(task);
+            }
+        }
+
         WriteLine(reason == UpToDate.UpToDateChecker.AlwaysRuns ? $"{Paint("->", Ansi.Cyan)} {task}" : $"{Paint("->", Ansi.Cyan)} {task} ({reason})");
+    }
 
     /// <inheritdoc />
     public void TaskWouldRun(string task, string reason)

@@ -49,6 +49,36 @@ public class DynamicGraphTests
     }
 
     [Test]
+    public async Task Grouped_output_keeps_each_sub_task_created_at_run_time_in_one_block()
+    {
+        using var cli = InToOut("a b");
+        cli.Tasks.RemoveAll(t => t.Name == "build");
+        Group(cli, "build", ctx => Directory.GetFiles(ctx.ProjectDirectory, "*.in").Select(Path.GetFileName).Order(StringComparer.Ordinal).Select(file => new SubTask(file!)
+        {
+            Action = async sub =>
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    sub.Log($"{file} line {i}");
+                    await Task.Delay(2);
+                }
+            },
+        }), createAfter: "early");
+
+        var result = await cli.RunAsync("build", "-j", "2", "--output", "grouped", "--no-color");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        foreach (var sub in new[] { "build:a.in", "build:b.in" })
+        {
+            var lines = result.Lines.ToList();
+            var first = lines.FindIndex(l => l.StartsWith(sub + " ", StringComparison.Ordinal) && l.Contains(" | ", StringComparison.Ordinal));
+            Assert.That(first, Is.GreaterThanOrEqualTo(0), result.ToString());
+            Assert.That(lines.Skip(first).Take(20).Select(l => l[(l.IndexOf(" | ", StringComparison.Ordinal) + 3)..]), Is.EqualTo(Enumerable.Range(0, 20).Select(i => $"{sub[6..]} line {i}")), $"{sub}'s lines are one block: " + result);
+            Assert.That(lines[first + 20], Does.StartWith($"ok {sub}"), "the block comes right before the sub-task's end line");
+        }
+    }
+
+    [Test]
     public async Task Sub_tasks_created_at_run_time_follow_the_runs_jobs()
     {
         using var cli = InToOut("a b c d");
