@@ -12,7 +12,9 @@ internal static class FileStamps
     {
         if (fileDeps.Count == 1 && !Glob.IsPattern(fileDeps[0]))
         {
-            return [PathNames.Normalize(fileDeps[0])];
+            // Already normalized (Normalize then returns the same string): the task's own list serves.
+            var path = PathNames.Normalize(fileDeps[0]);
+            return ReferenceEquals(path, fileDeps[0]) ? fileDeps : [path];
         }
 
         var paths = new SortedSet<string>(StringComparer.Ordinal);

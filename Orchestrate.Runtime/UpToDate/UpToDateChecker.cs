@@ -91,13 +91,16 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
 
         var paths = FileStamps.Resolve(projectDirectory, task.FileDeps);
         var stamps = new FileStamp[paths.Count];
+        var unchanged = state is not null && state.FileDeps.Count == paths.Count;
         for (var i = 0; i < paths.Count; i++)
         {
             var previous = state is null ? null : Find(state.FileDeps, paths[i]);
             stamps[i] = FileStamps.Stamp(projectDirectory, paths[i], previous) ?? throw new MissingFileDepException(task.Name, paths[i]);
+            unchanged = unchanged && ReferenceEquals(stamps[i], state!.FileDeps[i]);
         }
 
-        return stamps;
+        // Every file as recorded (the common case of a no-op run): the recorded list serves, and nothing is kept alive twice.
+        return unchanged ? state!.FileDeps : stamps;
     }
 
     private static FileStamp? Find(IReadOnlyList<FileStamp> stamps, string path)
