@@ -46,24 +46,33 @@ internal sealed class CheckAhead
         var next = -1;
         void Work()
         {
-            int k;
-            while ((k = Interlocked.Increment(ref next)) < plan.Length && !cancellationToken.IsCancellationRequested)
+            // Runs of tasks per worker, not one at a time: the workers do not fight over a counter or share cache lines.
+            const int Run = 64;
+            int start;
+            while ((start = Interlocked.Add(ref next, Run) - Run + 1) < plan.Length && !cancellationToken.IsCancellationRequested)
             {
-                var index = plan[k];
-                try
+                for (var k = start; k < Math.Min(start + Run, plan.Length); k++)
                 {
-                    // Plain file checks complete synchronously.
-                    var check = checker.CheckAsync(graph.Tasks[index], always: false, cancellationToken);
-                    ahead._decisions[index] = check.IsCompletedSuccessfully ? check.Result : check.AsTask().GetAwaiter().GetResult();
+                    Check(plan[k]);
                 }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    // A missing file dep and the like: the scheduler's own check reports it in its turn.
-                    ahead._decisions[index] = null;
-                }
-
-                Volatile.Write(ref ahead._state[index], Ready);
             }
+        }
+
+        void Check(int index)
+        {
+            try
+            {
+                // Plain file checks complete synchronously.
+                var check = checker.CheckAsync(graph.Tasks[index], always: false, cancellationToken);
+                ahead._decisions[index] = check.IsCompletedSuccessfully ? check.Result : check.AsTask().GetAwaiter().GetResult();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A missing file dep and the like: the scheduler's own check reports it in its turn.
+                ahead._decisions[index] = null;
+            }
+
+            Volatile.Write(ref ahead._state[index], Ready);
         }
 
         var helpers = new Task[Math.Clamp(Environment.ProcessorCount, 1, 4) - 1];

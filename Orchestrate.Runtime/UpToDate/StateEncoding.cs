@@ -29,6 +29,9 @@ internal static class StateEncoding
 
     private static readonly IReadOnlyDictionary<string, string> NoValues = new Dictionary<string, string>();
 
+    /// <summary>Reads the format version; false when it is not this one.</summary>
+    public static bool SkipVersion(ref SpanReader reader) => reader.Byte() == Version;
+
     /// <exception cref="InvalidDataException">The blob was not written by this version.</exception>
     public static (IReadOnlyList<FileStamp> Files, IReadOnlyDictionary<string, string> Values) Read(ref SpanReader reader)
     {
@@ -93,7 +96,19 @@ internal ref struct SpanReader(ReadOnlySpan<byte> data)
         return value >= 0 && value <= _data.Length ? value : throw new InvalidDataException($"bad count {value}");
     }
 
-    public string String()
+    /// <summary>The UTF-8 bytes of the next string, without making it.</summary>
+    public ReadOnlySpan<byte> StringBytes()
+    {
+        var length = Length();
+        var bytes = _data.Slice(_at, length);
+        _at += length;
+        return bytes;
+    }
+
+    public string String() => System.Text.Encoding.UTF8.GetString(StringBytes());
+
+    // A string's 7-bit encoded byte count, checked against what is left.
+    private int Length()
     {
         var length = 0;
         for (var shift = 0; ; shift += 7)
@@ -111,14 +126,7 @@ internal ref struct SpanReader(ReadOnlySpan<byte> data)
             }
         }
 
-        if (length < 0 || _data.Length - _at < length)
-        {
-            throw Truncated();
-        }
-
-        var text = System.Text.Encoding.UTF8.GetString(_data.Slice(_at, length));
-        _at += length;
-        return text;
+        return length < 0 || _data.Length - _at < length ? throw Truncated() : length;
     }
 
     private static InvalidDataException Truncated() => new("truncated task state");

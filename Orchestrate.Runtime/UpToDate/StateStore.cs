@@ -159,6 +159,15 @@ public sealed class StateStore : IAsyncDisposable
         return false;
     }
 
+    /// <summary>
+    /// True when the task has a recorded success whose file deps are exactly <paramref name="paths"/>, each with the
+    /// size and modification time it has now, and no rule values: the no-op case of a plain file task, answered from
+    /// the loaded bytes without making the task's state (no strings, no objects). False means "look closer", not
+    /// "out of date".
+    /// </summary>
+    public bool FilesAsRecorded(string task, string projectDirectory, IReadOnlyList<string> paths) =>
+        _states.TryGetValue(task, out var stored) && stored.FilesAsRecorded(projectDirectory, paths);
+
     /// <summary>True when the task was set aside with <c>ignore</c>.</summary>
     // ContainsKey takes no lock; IsEmpty, on an empty dictionary, takes all of them (and starts an event source).
     public bool IsIgnored(string task) => _ignored.ContainsKey(task);
@@ -478,6 +487,51 @@ public sealed class StateStore : IAsyncDisposable
 
         // Parsing twice on a race gives the same value: no lock needed.
         public TaskState Get() => _state ??= Parse();
+
+        public bool FilesAsRecorded(string projectDirectory, IReadOnlyList<string> paths)
+        {
+            if (_bytes is null)
+            {
+                return false; // recorded by this run: Get() has it
+            }
+
+            try
+            {
+                var reader = new SpanReader(_bytes.AsSpan(_offset, _length));
+                reader.Int64();
+                if (reader.Byte() != 0)
+                {
+                    reader.StringBytes();
+                }
+
+                if (!StateEncoding.SkipVersion(ref reader) || reader.Count() != paths.Count)
+                {
+                    return false;
+                }
+
+                Span<byte> expected = stackalloc byte[512];
+                foreach (var path in paths)
+                {
+                    var recorded = reader.StringBytes();
+                    var size = reader.Int64();
+                    var ticks = reader.Int64();
+                    reader.StringBytes();
+                    if (Encoding.UTF8.GetMaxByteCount(path.Length) > expected.Length
+                        || !recorded.SequenceEqual(expected[..Encoding.UTF8.GetBytes(path, expected)])
+                        || !UnixStat.TryStatFile(projectDirectory, path, out var nowSize, out var nowTicks)
+                        || nowSize != size || nowTicks != ticks)
+                    {
+                        return false;
+                    }
+                }
+
+                return reader.Count() == 0;
+            }
+            catch (InvalidDataException)
+            {
+                return false; // the full parse reports it
+            }
+        }
 
         private TaskState Parse()
         {

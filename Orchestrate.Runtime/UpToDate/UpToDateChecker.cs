@@ -41,6 +41,16 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
     /// <exception cref="MissingFileDepException">A file dep is missing.</exception>
     public async ValueTask<UpToDateDecision> CheckAsync(TaskDescriptor task, bool always, CancellationToken cancellationToken)
     {
+        // A plain local file task whose files are all as recorded and whose targets exist: answered from the store's
+        // bytes. (What an up-to-date decision carries is used only if the task runs, which this one does not; a host
+        // node may be made to run by its host's answer, so it takes the full path.)
+        if (!always && task.Host is null && task.UpToDate.Count == 0 && task.RemoteTargets.Count == 0 && task.FileDeps.Count > 0
+            && store.FilesAsRecorded(task.Name, projectDirectory, FileStamps.Resolve(projectDirectory, task.FileDeps))
+            && TargetsExist(task))
+        {
+            return UpToDateAsRecorded;
+        }
+
         var hasState = store.TryGet(task.Name, out var state);
         var files = StampFileDeps(task, hasState ? state : null, out var fileReason);
         var values = await RuleValuesAsync(task, cancellationToken).ConfigureAwait(false);
@@ -79,6 +89,21 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
         return fileReason is not null
             ? new UpToDateDecision(true, fileReason, files, values)
             : new UpToDateDecision(false, "up to date", files, values);
+    }
+
+    private static readonly UpToDateDecision UpToDateAsRecorded = new(false, "up to date", [], NoValues);
+
+    private bool TargetsExist(TaskDescriptor task)
+    {
+        foreach (var target in task.Targets)
+        {
+            if (!UnixStat.Exists(projectDirectory, target))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private IReadOnlyList<FileStamp> StampFileDeps(TaskDescriptor task, TaskState? state, out string? reason)
