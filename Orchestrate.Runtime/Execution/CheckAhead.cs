@@ -53,26 +53,9 @@ internal sealed class CheckAhead
             {
                 for (var k = start; k < Math.Min(start + Run, plan.Length); k++)
                 {
-                    Check(plan[k]);
+                    ahead.CheckNow(plan[k], cancellationToken);
                 }
             }
-        }
-
-        void Check(int index)
-        {
-            try
-            {
-                // Plain file checks complete synchronously.
-                var check = checker.CheckAsync(graph.Tasks[index], always: false, cancellationToken);
-                ahead._decisions[index] = check.IsCompletedSuccessfully ? check.Result : check.AsTask().GetAwaiter().GetResult();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // A missing file dep and the like: the scheduler's own check reports it in its turn.
-                ahead._decisions[index] = null;
-            }
-
-            Volatile.Write(ref ahead._state[index], Ready);
         }
 
         var helpers = new Task[Math.Clamp(Environment.ProcessorCount, 1, 4) - 1];
@@ -98,7 +81,7 @@ internal sealed class CheckAhead
         }
 
         var ahead = new CheckAhead(graph, checker, ran);
-        _ = Task.Run(() => ahead.RunAsync(plan, eligible, cancellationToken), CancellationToken.None);
+        _ = Task.Run(() => ahead.CheckBackwards(plan, eligible, cancellationToken), CancellationToken.None);
         return ahead;
     }
 
@@ -139,28 +122,40 @@ internal sealed class CheckAhead
         return true;
     }
 
-    private async Task RunAsync(int[] plan, Func<int, bool> eligible, CancellationToken cancellationToken)
+    private void CheckBackwards(int[] plan, Func<int, bool> eligible, CancellationToken cancellationToken)
     {
         for (var k = plan.Length - 1; k >= 0 && !cancellationToken.IsCancellationRequested; k--)
         {
             var index = plan[k];
-            if (!eligible(index) || Interlocked.CompareExchange(ref _state[index], Checking, Free) != Free)
+            if (eligible(index) && Interlocked.CompareExchange(ref _state[index], Checking, Free) == Free)
             {
-                continue;
+                CheckNow(index, cancellationToken);
             }
-
-            try
-            {
-                // Plain file checks complete synchronously: the await costs nothing here.
-                _decisions[index] = await _checker.CheckAsync(_graph.Tasks[index], always: false, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // A missing file dep and the like: the scheduler's own check reports it in its turn.
-                _decisions[index] = null;
-            }
-
-            Volatile.Write(ref _state[index], Ready);
         }
+    }
+
+    // Takes the decision of a check that completes at once, as plain file checks do (they run no user code); one that
+    // would have to wait, or fails (a missing file dep), leaves no decision: the scheduler checks the task in its turn.
+    private void CheckNow(int index, CancellationToken cancellationToken)
+    {
+        UpToDateDecision? decision = null;
+        try
+        {
+            var check = _checker.CheckAsync(_graph.Tasks[index], always: false, cancellationToken);
+            if (check.IsCompletedSuccessfully)
+            {
+                decision = check.Result;
+            }
+            else
+            {
+                _ = check.AsTask().ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+        }
+
+        _decisions[index] = decision;
+        Volatile.Write(ref _state[index], Ready);
     }
 }

@@ -31,6 +31,11 @@ internal static class RunDefaults
             }
         }
 
+        if (options.Persist < 0)
+        {
+            throw new UsageException($"configuration: Orchestrate:Persist is {options.Persist}: it must be 0 (close connections at the end) or a number of seconds");
+        }
+
         return options.Jobs < 0
             ? throw new UsageException($"configuration: Orchestrate:Jobs is {options.Jobs}: it must be 0 (the processor count) or more")
             : options;

@@ -41,11 +41,6 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         // One connection per host and user, opened on first use, all closed when the run ends, whatever its outcome.
         var remoteNodes = request.Plan.Any(i => graph.Tasks[i].Host is not null);
         var persist = request.Persist ?? configured.Persist;
-        if (persist < 0)
-        {
-            throw new UsageException($"configuration: Orchestrate:Persist is {persist}: it must be 0 (close connections at the end) or a number of seconds");
-        }
-
         await using var transport = remoteNodes ? new Remote.OpenSsh.OpenSshTransport(persist > 0 ? TimeSpan.FromSeconds(persist) : null) : null;
         var runner = new ProcessRunner();
         var remote = transport is null ? null : new Remote.RemoteNodeRunner(transport, request.HostOfNode, request.ProjectDirectory, runner, reporter);

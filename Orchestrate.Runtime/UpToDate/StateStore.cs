@@ -475,9 +475,6 @@ public sealed class StateStore : IAsyncDisposable
 
         public StoredState(TaskState state) => _state = state;
 
-        /// <summary>Bytes of the record's state as loaded (0 for one recorded by this run).</summary>
-        public int Length => _length;
-
         public StoredState(byte[] bytes, int offset, int length)
         {
             _bytes = bytes;
