@@ -97,13 +97,14 @@ internal sealed class TaskExecutor
         {
             // The plan is in topological order: a task's dependencies are decided before it.
             var index = plan[k];
-            var ok = _ahead.Decision(index) is { Run: false } && !_store!.IsIgnored(_graph.Tasks[index].Name);
+            var decision = _ahead.Decision(index);
+            var ok = decision is { Run: false } && !_store!.IsIgnored(_graph.Tasks[index].Name);
             foreach (var dependency in _graph.Dependencies[index])
             {
                 ok &= settledTask[dependency.Task];
             }
 
-            settled[k] = settledTask[index] = ok;
+            settled[k] = settledTask[index] = ok && Refreshed(_graph.Tasks[index], decision!, true);
         }
 
         return settled;
@@ -170,7 +171,18 @@ internal sealed class TaskExecutor
             decision = check.GetAwaiter().GetResult();
         }
 
-        return decision.Run ? Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken) : UpToDate;
+        return decision.Run ? Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken) : Refreshed(task, decision, UpToDate);
+    }
+
+    // An up-to-date task whose touched files were read again: their new sizes and times are recorded.
+    private T Refreshed<T>(TaskDescriptor task, UpToDateDecision decision, T status)
+    {
+        if (decision.Refreshed is { } state)
+        {
+            _store!.Refresh(task.Name, state);
+        }
+
+        return status;
     }
 
     private async Task<TaskRunStatus> ExecuteRemoteAsync(int index, TaskDescriptor task, CancellationToken cancellationToken)
@@ -299,7 +311,7 @@ internal sealed class TaskExecutor
         }
 
         var decision = await _checker.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
-        return decision.Run ? await RunAsync(task, decision, cancellationToken).ConfigureAwait(false) : TaskRunStatus.UpToDate;
+        return decision.Run ? await RunAsync(task, decision, cancellationToken).ConfigureAwait(false) : Refreshed(task, decision, TaskRunStatus.UpToDate);
     }
 
     private async Task<TaskRunStatus> RunAsync(TaskDescriptor task, UpToDateDecision decision, CancellationToken cancellationToken)

@@ -184,6 +184,15 @@ public sealed class StateStore : IAsyncDisposable
     /// <summary>Records a success; completes once it is written.</summary>
     public Task SaveAsync(string task, TaskState state) => Enqueue(new PendingWrite(RecordKind.Save, task, state));
 
+    /// <summary>
+    /// Records the new sizes and times of an up-to-date task's touched file deps (<see cref="UpToDateDecision.Refreshed"/>),
+    /// without waiting for the write. Only a shortcut rides on it: if the write fails, the next run reads those files
+    /// again, and the failure shows on the run's next write.
+    /// </summary>
+    public void Refresh(string task, TaskState state) =>
+        _ = Enqueue(new PendingWrite(RecordKind.Save, task, state)).ContinueWith(
+            static write => _ = write.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
     /// <summary>Drops a task's recorded success (and its ignore mark), so that it runs again.</summary>
     public Task ForgetAsync(string task) => Enqueue(new PendingWrite(RecordKind.Forget, task, null));
 

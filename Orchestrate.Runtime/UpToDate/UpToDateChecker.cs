@@ -9,7 +9,15 @@ namespace Orchestrate.UpToDate;
 /// <param name="Reason">Why, in words ("src/a.c changed", "target obj/a.o is missing", "never ran").</param>
 /// <param name="Files">Its file deps as they are now, before its action runs: recorded on success.</param>
 /// <param name="Values">Its rules' values as they are now: recorded on success.</param>
-public sealed record UpToDateDecision(bool Run, string Reason, IReadOnlyList<FileStamp> Files, IReadOnlyDictionary<string, string> Values);
+public sealed record UpToDateDecision(bool Run, string Reason, IReadOnlyList<FileStamp> Files, IReadOnlyDictionary<string, string> Values)
+{
+    /// <summary>
+    /// For a task that is up to date although some of its file deps were touched (a new size or modification time,
+    /// the same content, as after a checkout or a <c>touch</c>): its recorded state with their new size and time.
+    /// A run records it, so that the next run takes the size-and-time shortcut again instead of reading those files.
+    /// </summary>
+    public TaskState? Refreshed { get; init; }
+}
 
 /// <summary>A file dep that does not exist and that no task makes: the task cannot run.</summary>
 public sealed class MissingFileDepException(string task, string path)
@@ -88,7 +96,11 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
         fileReason ??= CompareFiles(state.FileDeps, files);
         return fileReason is not null
             ? new UpToDateDecision(true, fileReason, files, values)
-            : new UpToDateDecision(false, "up to date", files, values);
+            : new UpToDateDecision(false, "up to date", files, values)
+            {
+                // The files are the recorded list itself unless one of them was read again (see StampFileDeps).
+                Refreshed = ReferenceEquals(files, state.FileDeps) ? null : state with { FileDeps = files },
+            };
     }
 
     private static readonly UpToDateDecision UpToDateAsRecorded = new(false, "up to date", [], NoValues);

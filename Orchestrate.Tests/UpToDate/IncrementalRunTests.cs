@@ -64,6 +64,50 @@ public class IncrementalRunTests
         Assert.That(cli.TakeOrder(), Is.Empty, "content checksums decide, not timestamps");
     }
 
+    // After a touch or a checkout (new times, same content), the run that reads the files again records their new
+    // size and time: the next run trusts them, as it trusts any file whose size and time are as recorded. Shown by
+    // an edit that keeps the size and the time the run recorded (a change a size-and-time check cannot see, by
+    // design): it is taken as unchanged only because that size and time were recorded.
+    [TestCase(1)]
+    [TestCase(600)] // enough tasks for the check of every task on every core before the run
+    public async Task A_run_records_the_new_times_of_touched_files_whose_content_did_not_change(int tasks)
+    {
+        using var cli = new CliHarness();
+        var names = new string[tasks];
+        for (var i = 0; i < tasks; i++)
+        {
+            cli.Write($"src/f{i}.txt", $"file {i:D4}\n");
+            names[i] = $"copy-{i}";
+            var (source, target) = ($"src/f{i}.txt", $"out/f{i}.txt");
+            cli.Add(names[i], ctx =>
+            {
+                Directory.CreateDirectory(Path.Combine(ctx.ProjectDirectory, "out"));
+                File.Copy(Path.Combine(ctx.ProjectDirectory, source), Path.Combine(ctx.ProjectDirectory, target), overwrite: true);
+                return Task.CompletedTask;
+            }, fileDeps: [source], targets: [target]);
+        }
+
+        Assert.That((await cli.RunAsync(names)).ExitCode, Is.EqualTo(0));
+        cli.TakeOrder();
+        var touched = DateTime.UtcNow.AddMinutes(5);
+        File.SetLastWriteTimeUtc(cli.PathOf("src/f0.txt"), touched);
+
+        var afterTouch = await cli.RunAsync(names);
+        Assert.That(afterTouch.ExitCode, Is.EqualTo(0), afterTouch.ToString());
+        Assert.That(cli.TakeOrder(), Is.Empty, "same content: nothing runs");
+
+        cli.Write("src/f0.txt", "FILE 0000\n");
+        File.SetLastWriteTimeUtc(cli.PathOf("src/f0.txt"), touched);
+        var afterSameStamp = await cli.RunAsync(names);
+        Assert.That(cli.TakeOrder(), Is.Empty, "the touched time was recorded, so a file with that size and time is taken as unchanged");
+
+        File.SetLastWriteTimeUtc(cli.PathOf("src/f0.txt"), touched.AddSeconds(1));
+        var afterNewTime = await cli.RunAsync(names);
+        Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "copy-0" }), "a new time: read again, and the content changed");
+        Assert.That(afterNewTime.Lines, Does.Contain("-> copy-0 (src/f0.txt changed)"));
+        Assert.That(afterSameStamp.ExitCode, Is.EqualTo(0));
+    }
+
     [Test]
     public async Task A_file_added_to_a_glob_reruns_the_task()
     {
