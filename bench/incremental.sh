@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Incremental runs, whole process from the command line: N copy tasks (one file dep, one target each) in
-# Orchestrate (bench/Orchestrate.CopyBench, published ReadyToRun, framework-dependent) and the same graph as a
+# Orchestrate (bench/Orchestrate.CopyBench, published self-contained with one composite ReadyToRun image of the
+# framework and the program, see "Fast start" in the README; PUBLISH=r2r: framework-dependent ReadyToRun) and the same graph as a
 # generated dodo.py in doit (python3-doit, dbm backend): first run, no-op run, run after one changed file.
 # Also a .NET hello world published the same way (the floor) and, at N=10,000, `dotnet <dll>` of the plain
 # Release build (what ReadyToRun buys). NO_BUILD=1 skips the builds and runs the last ones.
@@ -12,19 +13,26 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 NS="${NS:-1000 10000 100000}"
 REPS="${REPS:-5}"
 BIG_REPS="${BIG_REPS:-3}"
-R2R=bench/Orchestrate.CopyBench/bin/publish-r2r
-HELLO=bench/HelloWorld/bin/publish-r2r
+PUBLISH="${PUBLISH:-composite}"
+R2R=bench/Orchestrate.CopyBench/bin/publish-$PUBLISH
+HELLO=bench/HelloWorld/bin/publish-$PUBLISH
 DLL=bench/Orchestrate.CopyBench/bin/Release/net10.0/Orchestrate.CopyBench.dll
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 
 publish() { # project output
-  dotnet publish "$1" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$2" -v quiet -nologo >"$out" 2>&1
+  if [[ "$PUBLISH" == composite ]]; then
+    # Its own intermediate directory: a composite publish's ReadyToRun files must not be taken up by another kind.
+    dotnet publish "$1" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \
+      -p:IntermediateOutputPath=obj/composite/ -o "$2" -v quiet -nologo >"$out" 2>&1
+  else
+    dotnet publish "$1" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$2" -v quiet -nologo >"$out" 2>&1
+  fi
 }
 if [[ "${NO_BUILD:-0}" == 1 ]]; then
   echo "== NO_BUILD=1: using the last builds"
 else
-  echo "== publishing Orchestrate.CopyBench and HelloWorld (Release, linux-x64, ReadyToRun, framework-dependent)"
+  echo "== publishing Orchestrate.CopyBench and HelloWorld (Release, linux-x64, $([[ "$PUBLISH" == composite ]] && echo "self-contained, composite ReadyToRun" || echo "ReadyToRun, framework-dependent"))"
   for step in "publish bench/Orchestrate.CopyBench $R2R" "publish bench/HelloWorld $HELLO" \
               "dotnet build bench/Orchestrate.CopyBench -c Release -v quiet -nologo"; do
     if ! $step >"$out" 2>&1; then

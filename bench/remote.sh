@@ -2,7 +2,8 @@
 # Remote fan-out against a 20-host loopback SSH testbed (real sshd per host on 127.0.0.2..), every run from a cold
 # start (no open connections), whole process from the command line: (a) one command on 20 hosts; (b) 50 commands
 # per host, in order on each host; (c) ship 200 files of 1 KB and one of 50 MB to 20 hosts, then again with nothing
-# changed. Orchestrate (bench/Orchestrate.FleetBench `run`, published ReadyToRun, a fresh process per run, the
+# changed. Orchestrate (bench/Orchestrate.FleetBench `run`, published self-contained with a composite ReadyToRun image
+# (PUBLISH=r2r: framework-dependent ReadyToRun), a fresh process per run, the
 # testbed's hosts read from a generated Ansible YAML inventory) against parallel-ssh, clush, Ansible (`raw`, a
 # playbook of 50 `raw` tasks, `ansible.posix.synchronize`), one multiplexed ssh per command, a plain tar stream
 # over ssh and rsync. Prints per scenario the medians and ratios, sshd authentications per host, and one verdict
@@ -16,7 +17,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 REPS="${REPS:-3}"
 C_REPS="${C_REPS:-1}"
-R2R=bench/Orchestrate.FleetBench/bin/publish-r2r
+PUBLISH="${PUBLISH:-composite}"
+R2R=bench/Orchestrate.FleetBench/bin/publish-$PUBLISH
 out="$(mktemp)"
 work="${WORK:-$(mktemp -d /tmp/fleetbench.XXXXXX)}"
 keep=0
@@ -36,11 +38,20 @@ if ((${#need[@]})); then
     { tail -5 "$out" >&2; echo "could not install ${need[*]} with apt-get" >&2; exit 1; }
 fi
 
+publish() {
+  if [[ "$PUBLISH" == composite ]]; then
+    # Self-contained, one composite ReadyToRun image (README, "Fast start"), in its own intermediate directory: a
+    # composite publish's ReadyToRun files must not be taken up by another kind of publish.
+    dotnet publish bench/Orchestrate.FleetBench -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
+      -p:PublishReadyToRunComposite=true -p:IntermediateOutputPath=obj/composite/ -o "$R2R" -v quiet -nologo
+  else
+    dotnet publish bench/Orchestrate.FleetBench -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+      -o "$R2R" -v quiet -nologo
+  fi
+}
 if [[ "${NO_BUILD:-0}" == 1 ]]; then
   echo "== NO_BUILD=1: using the last publish"
-elif echo "== publishing Orchestrate.FleetBench (Release, linux-x64, ReadyToRun, framework-dependent)" &&
-     ! dotnet publish bench/Orchestrate.FleetBench -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
-       -o "$R2R" -v quiet -nologo >"$out" 2>&1; then
+elif echo "== publishing Orchestrate.FleetBench (Release, linux-x64, $PUBLISH)" && ! publish >"$out" 2>&1; then
   grep -E 'error' "$out" | sort -u >&2 || cat "$out" >&2
   echo "publish failed (NO_BUILD=1 runs the last one)" >&2
   exit 1
