@@ -249,6 +249,72 @@ public class RemoteRunTests : LoopbackHostsFixture
         }
     }
 
+    // A kept master is reached through its control socket by this process itself: no ssh client is started for the
+    // shells, the file streams or the checks, and all of them work as over an ssh client (output, exit codes, files).
+    [Test]
+    public async Task A_run_over_kept_connections_starts_no_ssh_client_and_ships_and_runs_as_usual()
+    {
+        using var cli = Harness();
+        var shipRoot = $"mux-{Guid.NewGuid():N}";
+        cli.Write("site/index.html", "<h1>v1</h1>");
+        cli.Tasks.Add(HostTask("greet", ["echo hi from {host}"]));
+        cli.Tasks.Add(HostTask("publish", ["sleep 0.5", $"cat {shipRoot}/{{host}}/index.html", "exit 3"], ships: [new ShipSpec("site/**", shipRoot + "/{host}")]));
+        try
+        {
+            Assert.That((await cli.RunAsync("greet", "--persist", "60")).ExitCode, Is.EqualTo(0));
+            var sshClients = new HashSet<int>();
+            var run = cli.RunAsync("publish", "--persist", "60", "-k");
+            while (!run.IsCompleted)
+            {
+                sshClients.UnionWith(ChildProcesses("ssh"));
+                await Task.WhenAny(run, Task.Delay(20));
+            }
+
+            var result = await run;
+            Assert.That(result.Output, Does.Match(@"publish:node2::ship_file:site/\*\* +\| ship: sent 1 of 1 files"), result.ToString());
+            Assert.That(result.Output, Does.Match(@"publish:node3::remote_steps +\| <h1>v1</h1>"));
+            Assert.That(result.Output, Does.Contain("FAILED publish:node1::remote_steps (").And.Contain("exited with code 3"), "the exit code of a step comes back through the master");
+            Assert.That(result.ExitCode, Is.EqualTo(1));
+            Assert.That(sshClients, Is.Empty, "the kept masters were reached through their control sockets");
+        }
+        finally
+        {
+            await cli.RunAsync("hosts", "--disconnect");
+            await TestbedFixture.SshAsync(Testbed, Testbed.Hosts[0], $"rm -rf {shipRoot}");
+        }
+    }
+
+    // The processes of a name whose parent is this test process (the runs here are in-process).
+    private static IEnumerable<int> ChildProcesses(string name)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            string stat;
+            try
+            {
+                stat = char.IsAsciiDigit(Path.GetFileName(directory)[0]) ? File.ReadAllText(Path.Combine(directory, "stat")) : "";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // gone meanwhile
+            }
+
+            // pid (comm) state ppid ...
+            var close = stat.LastIndexOf(')');
+            var open = stat.IndexOf('(');
+            if (close < 0 || open < 0 || stat[(open + 1)..close] != name)
+            {
+                continue;
+            }
+
+            var fields = stat[(close + 2)..].Split(' ');
+            if (fields.Length > 1 && int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == Environment.ProcessId)
+            {
+                yield return int.Parse(stat[..(open - 1)], System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
     [Test]
     public async Task A_negative_persist_is_a_usage_error()
     {

@@ -17,26 +17,37 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
 {
     private readonly string _ssh;
     private readonly string _socket;
-    private readonly Process _master;
+    // Null when the run found a master kept by an earlier run (--persist) and opened its first shell on the master's
+    // control socket itself: the master is not this run's process then.
+    private readonly Process? _master;
     private readonly Channel<RemoteShell> _idle = Channel.CreateUnbounded<RemoteShell>();
     private readonly List<RemoteShell> _shells = [];
     private readonly SemaphoreSlim _channels;
     private readonly Lock _gate = new();
     private volatile string? _lost;
 
-    private readonly RemoteShell _primary;
+    private readonly RemoteShell? _primary;
 
-    private OpenSshConnection(string ssh, HostSpec host, string? user, string socket, Process master, RemoteShell primary)
+    private OpenSshConnection(string ssh, HostSpec host, string? user, string socket, Process? master, RemoteShell first)
     {
         _ssh = ssh;
         Host = host;
         User = user;
         _socket = socket;
         _master = master;
-        _primary = primary;
-        // The master's own session is the first shell; more shells and one-off channels share what the server allows.
+        if (first.IsPrimary)
+        {
+            _primary = first;
+        }
+        else
+        {
+            _shells.Add(first);
+        }
+
+        // The first shell takes a session (the master's own, or one on a kept master); more shells and one-off
+        // channels share what the server allows.
         _channels = new SemaphoreSlim(Math.Max(1, host.MaxChannels - 1));
-        _idle.Writer.TryWrite(primary);
+        _idle.Writer.TryWrite(first);
     }
 
     public HostSpec Host { get; }
@@ -53,6 +64,21 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
 
     public static async Task<OpenSshConnection> OpenAsync(string ssh, HostSpec host, string? user, string socket, TimeSpan? persist, CancellationToken cancellationToken)
     {
+        // A master kept by an earlier run: its control socket opens the first shell, with no ssh process of ours.
+        if (persist is not null
+            && await MuxSession.TryOpenAsync(socket, RemoteShell.StartCommand, TimeSpan.FromSeconds(host.ConnectTimeoutSeconds), cancellationToken).ConfigureAwait(false) is { } session)
+        {
+            var shell = RemoteShell.Over(session, host.Name);
+            using var started = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            started.CancelAfter(TimeSpan.FromSeconds(host.ConnectTimeoutSeconds + 5));
+            if (await Task.WhenAny(shell.Started, Task.Delay(Timeout.Infinite, started.Token)).ConfigureAwait(false) == shell.Started && shell.Started.IsCompletedSuccessfully)
+            {
+                return new OpenSshConnection(ssh, host, user, socket, null, shell);
+            }
+
+            await shell.DisposeAsync().ConfigureAwait(false);
+        }
+
         var info = new ProcessStartInfo(ssh)
         {
             UseShellExecute = false,
@@ -77,7 +103,7 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             throw new HostUnreachableException(host.Name, $"cannot start {ssh} (is the OpenSSH client installed?): {e.Message}", e);
         }
 
-        var primary = RemoteShell.Attach(master, host.Name);
+        var primary = RemoteShell.Attach(new ProcessShellChannel(master), host.Name);
         var deadline = Stopwatch.StartNew();
         var limit = TimeSpan.FromSeconds(host.ConnectTimeoutSeconds + 5);
         // The master is ready when its session's shell has said its process ID and its control socket exists; it
@@ -227,8 +253,12 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
 
         // The master's own session last: its shell ends when its input closes, and the master with it (no more
         // "-O exit" process per host); the shell kills the master if it does not end.
-        await _primary.DisposeAsync().ConfigureAwait(false);
-        _master.Dispose();
+        if (_primary is not null)
+        {
+            await _primary.DisposeAsync().ConfigureAwait(false);
+        }
+
+        _master?.Dispose();
         _channels.Dispose();
     }
 
@@ -266,7 +296,7 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         {
             try
             {
-                var shell = RemoteShell.Start(_ssh, ChannelArguments(RemoteShell.StartCommand), Host.Name);
+                var shell = RemoteShell.Over(await OpenChannelAsync(RemoteShell.StartCommand, cancellationToken).ConfigureAwait(false), Host.Name);
                 lock (_gate)
                 {
                     _shells.Add(shell);
@@ -315,64 +345,86 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         await _channels.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var info = new ProcessStartInfo(_ssh)
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var argument in ChannelArguments(script))
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            using var process = Process.Start(info)!;
+            using var channel = await OpenChannelAsync(script, cancellationToken).ConfigureAwait(false);
             var errors = new StringBuilder();
-            var readErrors = PumpAsync(process.StandardError, errors);
+            var readErrors = PumpAsync(channel.StandardError, errors);
             var input = Task.Run(async () =>
             {
                 try
                 {
                     if (writeInput is not null)
                     {
-                        await writeInput(process.StandardInput.BaseStream).ConfigureAwait(false);
+                        await writeInput(channel.StandardInput.BaseStream).ConfigureAwait(false);
                     }
                 }
                 finally
                 {
-                    process.StandardInput.Close();
+                    channel.StandardInput.Close();
                 }
             }, CancellationToken.None);
             var output = readOutput is null
-                ? process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None)
-                : readOutput(process.StandardOutput.BaseStream);
+                ? channel.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None)
+                : readOutput(channel.StandardOutput.BaseStream);
+            int exitCode;
             try
             {
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+                exitCode = await channel.ExitCodeAsync(cancellationToken).ConfigureAwait(false);
                 await Task.WhenAll(input, output, readErrors).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
-                Kill(process);
+                channel.Kill();
                 throw;
             }
 
-            if (process.ExitCode == 255)
+            if (exitCode == 255)
             {
                 throw new HostUnreachableException(Host.Name, Describe(errors.ToString(), timedOut: false));
             }
 
-            if (allowedExitCodes is not null && !allowedExitCodes.Contains(process.ExitCode))
+            if (allowedExitCodes is not null && !allowedExitCodes.Contains(exitCode))
             {
-                throw new CommandFailedException(new CommandResult($"{script} (on {Host.Name})", process.ExitCode, "", errors.ToString(), TimeSpan.Zero));
+                throw new CommandFailedException(new CommandResult($"{script} (on {Host.Name})", exitCode, "", errors.ToString(), TimeSpan.Zero));
             }
 
-            return process.ExitCode;
+            return exitCode;
         }
         finally
         {
             _channels.Release();
+        }
+    }
+
+    // A session on the master's control socket, opened by this process (see MuxSession); an ssh client process where
+    // that cannot be done.
+    private async Task<IShellChannel> OpenChannelAsync(string script, CancellationToken cancellationToken)
+    {
+        if (await MuxSession.TryOpenAsync(_socket, script, TimeSpan.FromSeconds(Host.ConnectTimeoutSeconds), cancellationToken).ConfigureAwait(false) is { } session)
+        {
+            return session;
+        }
+
+        var info = new ProcessStartInfo(_ssh)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in ChannelArguments(script))
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            return new ProcessShellChannel(Process.Start(info)!);
+        }
+        catch (Win32Exception e)
+        {
+            throw new HostUnreachableException(Host.Name, $"cannot start {_ssh}: {e.Message}", e);
         }
     }
 
@@ -475,7 +527,7 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             throw new HostUnreachableException(Host.Name, $"the connection was lost earlier in this run ({reason})");
         }
 
-        if (_master.HasExited)
+        if (_master is { HasExited: true })
         {
             _lost = "the master connection ended";
             throw new HostUnreachableException(Host.Name, _lost);

@@ -32,7 +32,7 @@ internal sealed class RemoteShellLostException(string message) : Exception(messa
 /// </summary>
 internal sealed class RemoteShell : IAsyncDisposable
 {
-    private readonly Process _process;
+    private readonly IShellChannel _process;
     private readonly string _host;
     private readonly Task _readOut;
     private readonly Task _readErr;
@@ -42,7 +42,7 @@ internal sealed class RemoteShell : IAsyncDisposable
     private Batch? _current;
     private volatile bool _stopping;
 
-    private RemoteShell(Process process, string host, bool primary = false)
+    private RemoteShell(IShellChannel process, string host, bool primary = false)
     {
         _process = process;
         _host = host;
@@ -85,10 +85,17 @@ internal sealed class RemoteShell : IAsyncDisposable
     public Task Started => ProcessGroup.Task;
 
     /// <summary>Wraps an ssh process already started with <see cref="StartCommand"/> as its remote command: the master's own session.</summary>
-    public static RemoteShell Attach(Process process, string host)
+    public static RemoteShell Attach(IShellChannel channel, string host)
     {
-        process.StandardInput.AutoFlush = false;
-        return new RemoteShell(process, host, primary: true);
+        channel.StandardInput.AutoFlush = false;
+        return new RemoteShell(channel, host, primary: true);
+    }
+
+    /// <summary>Wraps a session opened on the master's control socket (see <see cref="MuxSession"/>).</summary>
+    public static RemoteShell Over(IShellChannel channel, string host)
+    {
+        channel.StandardInput.AutoFlush = false;
+        return new RemoteShell(channel, host);
     }
 
     /// <summary>The remote command that starts the shell: it says its process ID (its process group), then becomes the shell.</summary>
@@ -96,34 +103,6 @@ internal sealed class RemoteShell : IAsyncDisposable
 
     /// <summary>The shell's process ID on the host, which is also its process group: known once it started.</summary>
     private TaskCompletionSource<int> ProcessGroup { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    public static RemoteShell Start(string ssh, IEnumerable<string> arguments, string host)
-    {
-        var info = new ProcessStartInfo(ssh)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            var process = Process.Start(info)!;
-            process.StandardInput.AutoFlush = false;
-            return new RemoteShell(process, host);
-        }
-        catch (Win32Exception e)
-        {
-            throw new HostUnreachableException(host, $"cannot start {ssh}: {e.Message}", e);
-        }
-    }
 
     /// <summary>Runs one command. <paramref name="kill"/> signals a process on the host: (process ID, through sudo,
     /// signal, what the signal reaches).</summary>
@@ -233,13 +212,7 @@ internal sealed class RemoteShell : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            try
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-            catch (Exception e) when (e is InvalidOperationException or Win32Exception)
-            {
-            }
+            _process.Kill();
         }
 
         await Task.WhenAny(Task.WhenAll(_readOut, _readErr), Task.Delay(1000, CancellationToken.None)).ConfigureAwait(false);
