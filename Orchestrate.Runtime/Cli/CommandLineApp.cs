@@ -177,6 +177,26 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     private async Task<int> Run(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
     {
+        // The lock and the state store are taken on another thread while the graph is built.
+        var opening = Hosting.RunExecution.OpenStateAsync(ProjectDirectory(parse), parse.GetValue(_wait), _err, cancellationToken);
+        RunRequest request;
+        TaskGraph graph;
+        try
+        {
+            (graph, request) = await PlanAsync(parse, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await Hosting.RunExecution.AbandonAsync(opening).ConfigureAwait(false);
+            throw;
+        }
+
+        Hosting.PhaseTrace.Mark("plan made");
+        return await new RunExecution(settings, graph, RunOutput(), _err).RunAsync(request, opening, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<(TaskGraph Graph, RunRequest Request)> PlanAsync(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
+    {
         var (graph, hostOfNode) = await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false);
         Hosting.PhaseTrace.Mark("graph loaded");
         var requested = parse.GetValue(options.Tasks) ?? [];
@@ -201,8 +221,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             NoLive = parse.GetValue(options.NoLive),
             PlanPath = parse.GetValue(options.Plan),
         };
-        Hosting.PhaseTrace.Mark("plan made");
-        return await new RunExecution(settings, graph, RunOutput(), _err).RunAsync(request, cancellationToken).ConfigureAwait(false);
+        return (graph, request);
     }
 
     private async Task<int> Info(ParseResult parse, Argument<string> taskArgument, CancellationToken cancellationToken)

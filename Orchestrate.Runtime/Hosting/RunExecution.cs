@@ -11,12 +11,50 @@ namespace Orchestrate.Hosting;
 /// outcome into an exit code.</summary>
 internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph graph, TextWriter output, TextWriter error)
 {
-    public async Task<int> RunAsync(RunRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the project's lock and opens its state store, on another thread: a run starts this before it builds its
+    /// graph, as neither needs the other (on a large project each takes a good part of a no-op run). The caller awaits
+    /// the graph first, so a graph error is reported before a lock held by another run; a run that ends before it
+    /// uses them gives them back with <see cref="AbandonAsync"/>.
+    /// </summary>
+    public static Task<(RunLock Lock, StateStore Store)> OpenStateAsync(string projectDirectory, bool wait, TextWriter error, CancellationToken cancellationToken) =>
+        Task.Run(async () =>
+        {
+            var runLock = await RunLock.AcquireAsync(projectDirectory, wait, line => error.WriteLine(line), cancellationToken).ConfigureAwait(false);
+            PhaseTrace.Mark("locked");
+            try
+            {
+                var store = StateStore.Open(projectDirectory);
+                PhaseTrace.Mark("store open");
+                return (runLock, store);
+            }
+            catch
+            {
+                runLock.Dispose();
+                throw;
+            }
+        }, CancellationToken.None);
+
+    /// <summary>Gives back what <see cref="OpenStateAsync"/> took, for a run that stopped before using it (its own error wins).</summary>
+    public static async Task AbandonAsync(Task<(RunLock Lock, StateStore Store)> opening)
     {
-        using var runLock = await RunLock.AcquireAsync(request.ProjectDirectory, request.Wait, line => error.WriteLine(line), cancellationToken).ConfigureAwait(false);
-        PhaseTrace.Mark("locked");
-        await using var store = StateStore.Open(request.ProjectDirectory);
-        PhaseTrace.Mark("store open");
+        try
+        {
+            var (runLock, store) = await opening.ConfigureAwait(false);
+            await store.DisposeAsync().ConfigureAwait(false);
+            runLock.Dispose();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The run reports its own error; why the lock or store could not be had does not matter any more.
+        }
+    }
+
+    public async Task<int> RunAsync(RunRequest request, Task<(RunLock Lock, StateStore Store)> opening, CancellationToken cancellationToken)
+    {
+        var (runLockTaken, storeOpened) = await opening.ConfigureAwait(false);
+        using var runLock = runLockTaken;
+        await using var store = storeOpened;
         if (store.DroppedBytes > 0)
         {
             await error.WriteLineAsync($"note: the state store's last record was cut short (an earlier run was killed while writing it); it was dropped, and its task will run again").ConfigureAwait(false);
