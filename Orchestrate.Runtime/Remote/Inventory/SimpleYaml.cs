@@ -268,7 +268,8 @@ internal static class SimpleYaml
 
                 while (at < line.End && !IsColonIndicator(at, line.End))
                 {
-                    if (text[at] == '#' && text[at - 1] == ' ')
+                    // ' #' starts a comment; after ' *' YamlDotNet reads a ':' as part of an alias-like word ('a *b: c' is one scalar).
+                    if (text[at] is '#' or '*' && text[at - 1] == ' ')
                     {
                         return false;
                     }

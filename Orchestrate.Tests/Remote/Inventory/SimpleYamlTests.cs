@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using InventoryDocument = Orchestrate.Remote.Inventory.InventoryDocument;
 using InventoryException = Orchestrate.Remote.Inventory.InventoryException;
@@ -302,6 +303,7 @@ public sealed class SimpleYamlTests
         ["sequence item continued"] = "all:\n  vars:\n    a:\n      - one\n        two\n",
         ["sequence then key at its column"] = "all:\n  vars:\n    a:\n      - one\n      b: 2\n",
         ["plain key with a comment"] = "all:\n  web #1: x\n",
+        ["plain key with an alias-like word"] = "all:\n  - 4 *proto: tcp\n",
         ["plain key too long for YAML"] = "all:\n  " + new string('k', 1100) + ": v\n",
         ["quoted key too long for YAML"] = "all:\n  \"" + new string('k', 1020) + "\"      : v\n",
         ["deeper than the fast reader goes"] = string.Concat(Enumerable.Range(0, 80).Select(depth => new string(' ', depth) + "k:\n")),
@@ -384,12 +386,49 @@ public sealed class SimpleYamlTests
         Assert.That(taken, Is.GreaterThan(checkedCount / 4), "most small changes keep a document inside the subset");
     }
 
+    /// <summary>
+    /// Random short documents made of typical inventory lines at random indentations, which mix mappings, sequences,
+    /// nulls and errors in ways the corpus does not: the same rule as for damaged inventories.
+    /// </summary>
+    [Test]
+    public void Generated_block_documents_are_either_read_alike_or_left_to_YamlDotNet()
+    {
+        string[] shapes =
+        [
+            "k{0}:", "k{0}: v", "- ", "- x", "- k{0}: v", "-", "- k{0}:", "k{0}: 'q'", "\"k{0}\": 1", "# c", "", "k{0}: ~",
+            "a b{0}: c d", "- - x", "k{0}:   # c", "-   k{0}: v", "x", "'k{0}' :", "---", "k{0}: \"a\" # c",
+        ];
+        var random = new Random(20240601);
+        var taken = 0;
+        var failures = new List<string>();
+        for (var n = 0; n < 20000; n++)
+        {
+            var lines = Enumerable.Range(0, random.Next(1, 9))
+                .Select(_ => new string(' ', random.Next(0, 7)) + string.Format(CultureInfo.InvariantCulture, shapes[random.Next(shapes.Length)], random.Next(6)));
+            var yaml = string.Join('\n', lines) + (random.Next(2) == 0 ? "\n" : string.Empty);
+            if (!SimpleYaml.TryRead(yaml, File, out var fast))
+            {
+                continue;
+            }
+
+            taken++;
+            var expected = Outcome(() => InventoryDocument.FromYamlDotNet(yaml, File));
+            if (Dump(fast) != expected && failures.Count < 5)
+            {
+                failures.Add($"--- document:\n{yaml}\n--- fast reader:\n{Dump(fast)}--- YamlDotNet:\n{expected}");
+            }
+        }
+
+        Assert.That(failures, Is.Empty, string.Join("\n", failures));
+        Assert.That(taken, Is.GreaterThan(1000), "enough generated documents are inside the subset to mean something");
+    }
+
     private static IEnumerable<string> Damaged(string yaml)
     {
         for (var i = 0; i < yaml.Length; i++)
         {
             yield return yaml.Remove(i, 1);
-            foreach (var insert in new[] { ":", ": ", " ", "#", " #", "-", "- ", "'", "\"", "\\", "~" })
+            foreach (var insert in new[] { ":", ": ", " ", "#", " #", "-", "- ", " *", "'", "\"", "\\", "~" })
             {
                 yield return yaml.Insert(i, insert);
             }
