@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -83,8 +84,20 @@ internal static partial class InventoryDocument
             _ => $"{path} in {source}",
         };
 
-    /// <summary>A YAML document as a tree; null for an empty document.</summary>
-    public static InventoryNode? FromYaml(string text, string file)
+    /// <summary>
+    /// A YAML document as a tree; null for an empty document. The plain block YAML most inventories are written in is
+    /// read by <see cref="SimpleYaml"/>, which saves a run YamlDotNet's start-up; anything else goes to YamlDotNet.
+    /// </summary>
+    public static InventoryNode? FromYaml(string text, string file) =>
+        SimpleYaml.TryRead(text, file, out var root) ? root : FromYamlDotNet(text, file);
+
+    /// <summary>
+    /// A YAML document as a tree, read by YamlDotNet: every YAML feature and every syntax error message. Kept out of
+    /// <see cref="FromYaml"/> (and never inlined into it) so that a document the fast reader takes does not even load
+    /// the YamlDotNet assembly.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static InventoryNode? FromYamlDotNet(string text, string file)
     {
         try
         {
