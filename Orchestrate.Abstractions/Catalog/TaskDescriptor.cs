@@ -30,81 +30,301 @@ public sealed class TaskDescriptor
     public IReadOnlyList<string> Targets { get; init; } = [];
 
     /// <summary>The task named by <see cref="CreateAfterAttribute"/>, if any.</summary>
-    public string? CreateAfter { get; init; }
+    public string? CreateAfter
+    {
+        get => _extra?.CreateAfter;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.CreateAfter = value;
+            }
+        }
+    }
 
     /// <summary>With <see cref="CreateAfter"/>: a regular expression of the targets the task's sub-tasks will make, so that
     /// they can be named on the command line before the sub-tasks exist (doit's <c>target_regex</c>).</summary>
-    public string? CreateAfterTargetRegex { get; init; }
+    public string? CreateAfterTargetRegex
+    {
+        get => _extra?.CreateAfterTargetRegex;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.CreateAfterTargetRegex = value;
+            }
+        }
+    }
 
     /// <summary>The method returns sub-tasks (<see cref="SubTask"/>): the task is a group of them. Its invoker's result is
     /// the <c>IEnumerable&lt;SubTask&gt;</c> or the <c>IAsyncEnumerable&lt;SubTask&gt;</c>.</summary>
-    public bool YieldsSubTasks { get; init; }
+    public bool YieldsSubTasks
+    {
+        get => _extra?.YieldsSubTasks ?? false;
+        init
+        {
+            if (value || _extra is not null)
+            {
+                Extra.YieldsSubTasks = value;
+            }
+        }
+    }
 
     /// <summary>Tasks that compute more dependencies of this one at run time (<see cref="CalcDepAttribute"/>).</summary>
-    public IReadOnlyList<string> CalcDeps { get; init; } = [];
+    public IReadOnlyList<string> CalcDeps
+    {
+        get => _extra?.CalcDeps ?? [];
+        init
+        {
+            if (value.Count > 0 || _extra is not null)
+            {
+                Extra.CalcDeps = value;
+            }
+        }
+    }
 
     /// <summary>Up-to-date rules besides file deps and targets (doit's <c>uptodate</c>).</summary>
     public IReadOnlyList<UpToDateRule> UpToDate { get; init; } = [];
 
     /// <summary>What <c>clean</c> runs instead of deleting the targets; null: delete the targets.</summary>
-    public TaskInvoker? Clean { get; init; }
+    public TaskInvoker? Clean
+    {
+        get => _extra?.Clean;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.Clean = value;
+            }
+        }
+    }
 
     /// <summary>The host pattern of a host task (<see cref="HostsAttribute"/>); null for a local task.</summary>
     public string? Hosts { get; init; }
 
     /// <summary>A host task that waits for its host-task dependencies on every host.</summary>
-    public bool IsBarrier { get; init; }
+    public bool IsBarrier
+    {
+        get => _extra?.IsBarrier ?? false;
+        init
+        {
+            if (value || _extra is not null)
+            {
+                Extra.IsBarrier = value;
+            }
+        }
+    }
 
     /// <summary>Remote steps, in order.</summary>
-    public IReadOnlyList<RemoteStepSpec> RemoteSteps { get; init; } = [];
+    public IReadOnlyList<RemoteStepSpec> RemoteSteps
+    {
+        get => _extra?.RemoteSteps ?? [];
+        init
+        {
+            if (value.Count > 0 || _extra is not null)
+            {
+                Extra.RemoteSteps = value;
+            }
+        }
+    }
 
     /// <summary>Files shipped to each host.</summary>
-    public IReadOnlyList<ShipSpec> Ships { get; init; } = [];
+    public IReadOnlyList<ShipSpec> Ships
+    {
+        get => _extra?.Ships ?? [];
+        init
+        {
+            if (value.Count > 0 || _extra is not null)
+            {
+                Extra.Ships = value;
+            }
+        }
+    }
 
     /// <summary>Files fetched from each host.</summary>
-    public IReadOnlyList<FetchSpec> Fetches { get; init; } = [];
+    public IReadOnlyList<FetchSpec> Fetches
+    {
+        get => _extra?.Fetches ?? [];
+        init
+        {
+            if (value.Count > 0 || _extra is not null)
+            {
+                Extra.Fetches = value;
+            }
+        }
+    }
 
     /// <summary>Paths on each host the task makes.</summary>
-    public IReadOnlyList<string> RemoteTargets { get; init; } = [];
+    public IReadOnlyList<string> RemoteTargets
+    {
+        get => _extra?.RemoteTargets ?? [];
+        init
+        {
+            if (value.Count > 0 || _extra is not null)
+            {
+                Extra.RemoteTargets = value;
+            }
+        }
+    }
 
     /// <summary>A host task's local step pre (<see cref="LocalPreAttribute"/>), run on this machine for each host first.</summary>
-    public TaskInvoker? LocalPre { get; init; }
+    public TaskInvoker? LocalPre
+    {
+        get => _extra?.LocalPre;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.LocalPre = value;
+            }
+        }
+    }
 
     /// <summary>A host task's local step post (<see cref="LocalPostAttribute"/>), run on this machine for each host last.</summary>
-    public TaskInvoker? LocalPost { get; init; }
+    public TaskInvoker? LocalPost
+    {
+        get => _extra?.LocalPost;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.LocalPost = value;
+            }
+        }
+    }
 
     /// <summary>The super sequence this host task is a sub sequence of (<see cref="SubSequenceOfAttribute"/>).</summary>
-    public string? SubSequenceOf { get; init; }
+    public string? SubSequenceOf
+    {
+        get => _extra?.SubSequenceOf;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.SubSequenceOf = value;
+            }
+        }
+    }
 
     /// <summary>A sub sequence's items on a host (<see cref="ForEachAttribute"/>); null: one sub sequence per host, without an item.</summary>
-    public Func<HostInfo, IEnumerable<string>>? ForEach { get; init; }
+    public Func<HostInfo, IEnumerable<string>>? ForEach
+    {
+        get => _extra?.ForEach;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.ForEach = value;
+            }
+        }
+    }
 
     /// <summary>For a node expanded at run time: which phase of a host task's sequence it is.</summary>
-    public SequencePhase Phase { get; init; }
+    public SequencePhase Phase
+    {
+        get => _extra?.Phase ?? default;
+        init
+        {
+            if (value != default || _extra is not null)
+            {
+                Extra.Phase = value;
+            }
+        }
+    }
 
     /// <summary>For a node of a sub sequence: its item.</summary>
-    public string? Item { get; init; }
+    public string? Item
+    {
+        get => _extra?.Item;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.Item = value;
+            }
+        }
+    }
 
     /// <summary>For a node of a host task expanded at run time: the host it runs on.</summary>
     public string? Host { get; init; }
 
     /// <summary>For a host task expanded at run time: the node of the task's own name, which waits for every host.</summary>
-    public bool IsHostGroup { get; init; }
+    public bool IsHostGroup
+    {
+        get => _extra?.IsHostGroup ?? false;
+        init
+        {
+            if (value || _extra is not null)
+            {
+                Extra.IsHostGroup = value;
+            }
+        }
+    }
 
     /// <summary>Whether a failure aborts the run (<see cref="CriticalAttribute"/>); null: the run's default.</summary>
-    public bool? Critical { get; init; }
+    public bool? Critical
+    {
+        get => _extra?.Critical;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.Critical = value;
+            }
+        }
+    }
 
     /// <summary>Never ends by itself: not waited for, cancelled once every other task is done (<see cref="ForeverAttribute"/>).</summary>
-    public bool IsForever { get; init; }
+    public bool IsForever
+    {
+        get => _extra?.IsForever ?? false;
+        init
+        {
+            if (value || _extra is not null)
+            {
+                Extra.IsForever = value;
+            }
+        }
+    }
 
     /// <summary>Cancel the task past this time (<see cref="TimeoutAttribute"/>); null: no limit.</summary>
-    public TimeSpan? Timeout { get; init; }
+    public TimeSpan? Timeout
+    {
+        get => _extra?.Timeout;
+        init
+        {
+            if (value is not null || _extra is not null)
+            {
+                Extra.Timeout = value;
+            }
+        }
+    }
 
     /// <summary>Scarce resources the task uses, each with its limit (<see cref="ResourceAttribute"/>).</summary>
-    public IReadOnlyList<ResourceSpec> Resources { get; init; } = [];
+    public IReadOnlyList<ResourceSpec> Resources
+    {
+        get => _extra?.Resources ?? [];
+        init
+        {
+            if (value.Count > 0 || _extra is not null)
+            {
+                Extra.Resources = value;
+            }
+        }
+    }
 
     /// <summary>For a sequence task (<see cref="SequenceAttribute"/>): its elements, in order. Empty otherwise.</summary>
-    public IReadOnlyList<string> Sequence { get; init; } = [];
+    public IReadOnlyList<string> Sequence
+    {
+        get => _extra?.Sequence ?? [];
+        init
+        {
+            if (value.Count > 0 || _extra is not null)
+            {
+                Extra.Sequence = value;
+            }
+        }
+    }
 
     /// <summary>Run when no task is named on the command line.</summary>
     public bool IsDefault { get; init; }
@@ -127,4 +347,36 @@ public sealed class TaskDescriptor
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    // What most tasks leave unset lives in an object of its own, made on the first value set: a plain task's
+    // descriptor is then a third of the size (a project of 100,000 tasks makes 100,000 of them before it starts).
+    private Rare? _extra;
+
+    private Rare Extra => _extra ??= new Rare();
+
+    private sealed class Rare
+    {
+        public string? CreateAfter;
+        public string? CreateAfterTargetRegex;
+        public bool YieldsSubTasks;
+        public IReadOnlyList<string> CalcDeps = [];
+        public TaskInvoker? Clean;
+        public bool IsBarrier;
+        public IReadOnlyList<RemoteStepSpec> RemoteSteps = [];
+        public IReadOnlyList<ShipSpec> Ships = [];
+        public IReadOnlyList<FetchSpec> Fetches = [];
+        public IReadOnlyList<string> RemoteTargets = [];
+        public TaskInvoker? LocalPre;
+        public TaskInvoker? LocalPost;
+        public string? SubSequenceOf;
+        public Func<HostInfo, IEnumerable<string>>? ForEach;
+        public SequencePhase Phase;
+        public string? Item;
+        public bool IsHostGroup;
+        public bool? Critical;
+        public bool IsForever;
+        public TimeSpan? Timeout;
+        public IReadOnlyList<ResourceSpec> Resources = [];
+        public IReadOnlyList<string> Sequence = [];
+    }
 }

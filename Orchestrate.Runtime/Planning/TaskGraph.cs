@@ -53,7 +53,8 @@ public sealed class TaskGraph
             }
         }
 
-        var byTarget = new Dictionary<string, int>(StringComparer.Ordinal);
+        // Sized for a target per task, the usual case, so that it is not rebuilt a dozen times on the way.
+        var byTarget = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
         for (var i = 0; i < tasks.Count; i++)
         {
             foreach (var target in tasks[i].Targets)

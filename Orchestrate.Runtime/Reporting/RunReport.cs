@@ -54,14 +54,15 @@ public sealed class RunReport
             return [];
         }
 
-        var position = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
-        for (var k = 0; k < tasks.Count; k++)
+        var all = tasks.Count <= Limit;
+        var shown = all ? tasks : tasks.Where(t => !EndedWell(t.Status)).Take(Limit).ToList();
+        // Numbers only for the lines shown (a large run that ended well shows none).
+        var position = new Dictionary<string, int>(shown.Count == 0 ? 0 : tasks.Count, StringComparer.Ordinal);
+        for (var k = 0; shown.Count > 0 && k < tasks.Count; k++)
         {
             position[tasks[k].Name] = k;
         }
 
-        var all = tasks.Count <= Limit;
-        var shown = all ? tasks : tasks.Where(t => !EndedWell(t.Status)).Take(Limit).ToList();
         var digits = Math.Max(2, tasks.Count.ToString(CultureInfo.InvariantCulture).Length);
         var width = Math.Clamp(shown.Count == 0 ? 4 : shown.Max(t => t.Name.Length), 4, 40);
         var lines = new List<string>(shown.Count + 2) { $"report ({Symbols.Legend}):" };

@@ -135,13 +135,15 @@ public static class Scheduler
         var waiting = new List<int>();
 
         observer.RunStarting(Array.ConvertAll(plan, i => graph.Tasks[i].Name));
+        // The outcome of every task, for the run's: a settled task's is made once, when it is reported.
+        var outcomes = new TaskOutcome[count];
         if (settled is not null)
         {
             for (var k = 0; k < count; k++)
             {
                 if (settled[k])
                 {
-                    observer.TaskFinished(Outcome(k));
+                    observer.TaskFinished(outcomes[k] = Outcome(k));
                 }
             }
         }
@@ -593,7 +595,6 @@ public static class Scheduler
         }
 
         var cancelled = cut == Cut.User;
-        var outcomes = new TaskOutcome[count];
         for (var k = 0; k < count; k++)
         {
             if (status[k] == TaskRunStatus.Pending)
@@ -603,7 +604,7 @@ public static class Scheduler
                 observer.TaskFinished(Outcome(k));
             }
 
-            outcomes[k] = Outcome(k);
+            outcomes[k] ??= Outcome(k);
         }
 
         var outcome = new RunOutcome(outcomes, cancelled, Stopwatch.GetElapsedTime(runStarted))
