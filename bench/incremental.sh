@@ -22,9 +22,9 @@ trap 'rm -f "$out"' EXIT
 
 publish() { # project output
   if [[ "$PUBLISH" == composite ]]; then
-    # Its own intermediate directory: a composite publish's ReadyToRun files must not be taken up by another kind.
+    # Its own intermediate and output directories: a composite publish's ReadyToRun files must not be taken up by another kind.
     dotnet publish "$1" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \
-      -p:IntermediateOutputPath=obj/composite/ -o "$2" -v quiet -nologo >"$out" 2>&1
+      -p:IntermediateOutputPath=obj/composite/ -p:OutputPath=bin/composite/ -o "$2" -v quiet -nologo >"$out" 2>&1
   else
     dotnet publish "$1" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o "$2" -v quiet -nologo >"$out" 2>&1
   fi

@@ -40,10 +40,10 @@ fi
 
 publish() {
   if [[ "$PUBLISH" == composite ]]; then
-    # Self-contained, one composite ReadyToRun image (README, "Fast start"), in its own intermediate directory: a
+    # Self-contained, one composite ReadyToRun image (README, "Fast start"), in intermediate and output directories of its own: a
     # composite publish's ReadyToRun files must not be taken up by another kind of publish.
     dotnet publish bench/Orchestrate.FleetBench -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true \
-      -p:PublishReadyToRunComposite=true -p:IntermediateOutputPath=obj/composite/ -o "$R2R" -v quiet -nologo
+      -p:PublishReadyToRunComposite=true -p:IntermediateOutputPath=obj/composite/ -p:OutputPath=bin/composite/ -o "$R2R" -v quiet -nologo
   else
     dotnet publish bench/Orchestrate.FleetBench -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
       -o "$R2R" -v quiet -nologo

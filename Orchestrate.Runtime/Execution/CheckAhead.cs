@@ -58,14 +58,24 @@ internal sealed class CheckAhead
             }
         }
 
-        var helpers = new Task[Math.Clamp(Environment.ProcessorCount, 1, 4) - 1];
-        for (var h = 0; h < helpers.Length; h++)
+        // Nothing runs until every check is done: targets may be looked up in listings of their directories.
+        checker.SnapshotTargets(true);
+        try
         {
-            helpers[h] = Task.Run(Work, CancellationToken.None);
+            var helpers = new Task[Math.Clamp(Environment.ProcessorCount, 1, 4) - 1];
+            for (var h = 0; h < helpers.Length; h++)
+            {
+                helpers[h] = Task.Run(Work, CancellationToken.None);
+            }
+
+            Work();
+            Task.WaitAll(helpers, CancellationToken.None);
+        }
+        finally
+        {
+            checker.SnapshotTargets(false);
         }
 
-        Work();
-        Task.WaitAll(helpers, CancellationToken.None);
         return ahead;
     }
 

@@ -87,7 +87,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
 
         foreach (var target in task.Targets)
         {
-            if (!UnixStat.Exists(projectDirectory, target))
+            if (!TargetExists(target))
             {
                 return new UpToDateDecision(true, $"target {target} is missing", files, values);
             }
@@ -109,7 +109,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
     {
         foreach (var target in task.Targets)
         {
-            if (!UnixStat.Exists(projectDirectory, target))
+            if (!TargetExists(target))
             {
                 return false;
             }
@@ -117,6 +117,17 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
 
         return true;
     }
+
+    /// <summary>
+    /// While set, whether targets exist is answered from listings of their directories where that can be done
+    /// (<see cref="TargetSnapshot"/>): for the check of a whole plan before anything runs. Cleared before tasks run.
+    /// </summary>
+    internal TargetSnapshot? Snapshot { get; private set; }
+
+    /// <summary>Starts (true) or ends (false) answering from directory listings: see <see cref="Snapshot"/>.</summary>
+    internal void SnapshotTargets(bool on) => Snapshot = on ? new TargetSnapshot(projectDirectory) : null;
+
+    private bool TargetExists(string target) => Snapshot?.Exists(target) ?? UnixStat.Exists(projectDirectory, target);
 
     private IReadOnlyList<FileStamp> StampFileDeps(TaskDescriptor task, TaskState? state, out string? reason)
     {
