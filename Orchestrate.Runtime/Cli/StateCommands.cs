@@ -23,18 +23,22 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
 
         await using var store = StateStore.Open(projectDirectory);
         var known = await KnownAsync(names, store, cancellationToken).ConfigureAwait(false);
-        var forgotten = 0;
+        var forgotten = new List<string>();
         foreach (var i in known.Select(names))
         {
             var name = known.Graph.Tasks[i].Name;
             if (store.TryGet(name, out _) || store.IsIgnored(name))
             {
                 await store.ForgetAsync(name).ConfigureAwait(false);
-                forgotten++;
+                forgotten.Add(name);
             }
         }
 
-        await Say($"forgot {forgotten} {(forgotten == 1 ? "task" : "tasks")}" + (forgotten == 0 ? " (none had a recorded success)" : "")).ConfigureAwait(false);
+        // Which tasks, as doit says them (the first twenty: a forgotten group may hold thousands).
+        const int Named = 20;
+        var which = forgotten.Count == 0 ? " (none had a recorded success)"
+            : ": " + string.Join(", ", forgotten.Order(StringComparer.Ordinal).Take(Named)) + (forgotten.Count > Named ? $" and {forgotten.Count - Named} more" : "");
+        await Say($"forgot {forgotten.Count} {(forgotten.Count == 1 ? "task" : "tasks")}{which}").ConfigureAwait(false);
         return ExitCodes.Success;
     }
 

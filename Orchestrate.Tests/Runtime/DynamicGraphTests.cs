@@ -160,7 +160,7 @@ public class DynamicGraphTests
         Assert.That(File.Exists(cli.PathOf("out/intro.html")), Is.False);
 
         var forget = await cli.RunAsync("forget", "docs");
-        Assert.That(forget.Lines, Is.EqualTo(new[] { "forgot 2 tasks" }), forget.ToString());
+        Assert.That(forget.Lines, Is.EqualTo(new[] { "forgot 2 tasks: docs:guide, docs:intro" }), forget.ToString());
     }
 
     [Test]
@@ -390,13 +390,13 @@ public class DynamicGraphTests
         cli.TakeOrder();
 
         var one = await cli.RunAsync("forget", "build:a.in");
-        Assert.That(one.Lines, Is.EqualTo(new[] { "forgot 1 task" }), one.ToString());
+        Assert.That(one.Lines, Is.EqualTo(new[] { "forgot 1 task: build:a.in" }), one.ToString());
         Assert.That((await cli.RunAsync("build")).ExitCode, Is.EqualTo(0));
         Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "build:a.in" }), "only the forgotten sub-task runs again");
 
         File.Delete(cli.PathOf("c.in"));
         var group = await cli.RunAsync("forget", "build");
-        Assert.That(group.Lines, Is.EqualTo(new[] { "forgot 3 tasks" }), "build:c.in, known from the store, too: " + group);
+        Assert.That(group.Lines, Is.EqualTo(new[] { "forgot 3 tasks: build:a.in, build:b.in, build:c.in" }), "build:c.in, known from the store, too: " + group);
         Assert.That(Orchestrate.UpToDate.StateStore.Inspect(cli.Directory).Tasks.Where(t => t.StartsWith("build:", StringComparison.Ordinal)), Is.Empty);
         Assert.That((await cli.RunAsync("build")).ExitCode, Is.EqualTo(0));
         Assert.That(cli.TakeOrder().Order(), Is.EqualTo(new[] { "build:a.in", "build:b.in" }));
@@ -467,7 +467,7 @@ public class DynamicGraphTests
         Assert.That(ignored.Lines, Does.Contain("!! build (ignored)").And.Contain("!! after (ignored)"));
 
         var forget = await cli.RunAsync("forget", "build");
-        Assert.That(forget.Lines, Is.EqualTo(new[] { "forgot 3 tasks" }), forget.ToString());
+        Assert.That(forget.Lines, Is.EqualTo(new[] { "forgot 3 tasks: build, build:a.in, build:b.in" }), forget.ToString());
         Assert.That((await cli.RunAsync("after")).ExitCode, Is.EqualTo(0));
         Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "build:a.in", "build:b.in", "after" }).Or.EqualTo(new[] { "build:b.in", "build:a.in", "after" }));
     }

@@ -193,7 +193,7 @@ public class IncrementalRunTests
         var forget = await cli.RunAsync("forget", "compile");
         var result = await cli.RunAsync("link");
 
-        Assert.That(forget.Output.Trim(), Is.EqualTo("forgot 1 task"));
+        Assert.That(forget.Output.Trim(), Is.EqualTo("forgot 1 task: compile"));
         Assert.That(cli.TakeOrder(), Is.EqualTo(new[] { "compile" }), "compile remakes obj/app.o with the same content: link stays up to date");
         Assert.That(result.Lines, Does.Contain("-> compile (never ran)"));
 
