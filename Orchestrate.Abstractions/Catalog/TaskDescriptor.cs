@@ -33,13 +33,7 @@ public sealed class TaskDescriptor
     public string? CreateAfter
     {
         get => _extra?.CreateAfter;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.CreateAfter = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.CreateAfter = value;
     }
 
     /// <summary>With <see cref="CreateAfter"/>: a regular expression of the targets the task's sub-tasks will make, so that
@@ -47,13 +41,7 @@ public sealed class TaskDescriptor
     public string? CreateAfterTargetRegex
     {
         get => _extra?.CreateAfterTargetRegex;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.CreateAfterTargetRegex = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.CreateAfterTargetRegex = value;
     }
 
     /// <summary>The method returns sub-tasks (<see cref="SubTask"/>): the task is a group of them. Its invoker's result is
@@ -61,26 +49,14 @@ public sealed class TaskDescriptor
     public bool YieldsSubTasks
     {
         get => _extra?.YieldsSubTasks ?? false;
-        init
-        {
-            if (value || _extra is not null)
-            {
-                Extra.YieldsSubTasks = value;
-            }
-        }
+        init => ExtraIf(value)?.YieldsSubTasks = value;
     }
 
     /// <summary>Tasks that compute more dependencies of this one at run time (<see cref="CalcDepAttribute"/>).</summary>
     public IReadOnlyList<string> CalcDeps
     {
         get => _extra?.CalcDeps ?? [];
-        init
-        {
-            if (value.Count > 0 || _extra is not null)
-            {
-                Extra.CalcDeps = value;
-            }
-        }
+        init => ExtraIf(value.Count > 0)?.CalcDeps = value;
     }
 
     /// <summary>Up-to-date rules besides file deps and targets (doit's <c>uptodate</c>).</summary>
@@ -90,13 +66,7 @@ public sealed class TaskDescriptor
     public TaskInvoker? Clean
     {
         get => _extra?.Clean;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.Clean = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.Clean = value;
     }
 
     /// <summary>The host pattern of a host task (<see cref="HostsAttribute"/>); null for a local task.</summary>
@@ -106,143 +76,77 @@ public sealed class TaskDescriptor
     public bool IsBarrier
     {
         get => _extra?.IsBarrier ?? false;
-        init
-        {
-            if (value || _extra is not null)
-            {
-                Extra.IsBarrier = value;
-            }
-        }
+        init => ExtraIf(value)?.IsBarrier = value;
     }
 
     /// <summary>Remote steps, in order.</summary>
     public IReadOnlyList<RemoteStepSpec> RemoteSteps
     {
         get => _extra?.RemoteSteps ?? [];
-        init
-        {
-            if (value.Count > 0 || _extra is not null)
-            {
-                Extra.RemoteSteps = value;
-            }
-        }
+        init => ExtraIf(value.Count > 0)?.RemoteSteps = value;
     }
 
     /// <summary>Files shipped to each host.</summary>
     public IReadOnlyList<ShipSpec> Ships
     {
         get => _extra?.Ships ?? [];
-        init
-        {
-            if (value.Count > 0 || _extra is not null)
-            {
-                Extra.Ships = value;
-            }
-        }
+        init => ExtraIf(value.Count > 0)?.Ships = value;
     }
 
     /// <summary>Files fetched from each host.</summary>
     public IReadOnlyList<FetchSpec> Fetches
     {
         get => _extra?.Fetches ?? [];
-        init
-        {
-            if (value.Count > 0 || _extra is not null)
-            {
-                Extra.Fetches = value;
-            }
-        }
+        init => ExtraIf(value.Count > 0)?.Fetches = value;
     }
 
     /// <summary>Paths on each host the task makes.</summary>
     public IReadOnlyList<string> RemoteTargets
     {
         get => _extra?.RemoteTargets ?? [];
-        init
-        {
-            if (value.Count > 0 || _extra is not null)
-            {
-                Extra.RemoteTargets = value;
-            }
-        }
+        init => ExtraIf(value.Count > 0)?.RemoteTargets = value;
     }
 
     /// <summary>A host task's local step pre (<see cref="LocalPreAttribute"/>), run on this machine for each host first.</summary>
     public TaskInvoker? LocalPre
     {
         get => _extra?.LocalPre;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.LocalPre = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.LocalPre = value;
     }
 
     /// <summary>A host task's local step post (<see cref="LocalPostAttribute"/>), run on this machine for each host last.</summary>
     public TaskInvoker? LocalPost
     {
         get => _extra?.LocalPost;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.LocalPost = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.LocalPost = value;
     }
 
     /// <summary>The super sequence this host task is a sub sequence of (<see cref="SubSequenceOfAttribute"/>).</summary>
     public string? SubSequenceOf
     {
         get => _extra?.SubSequenceOf;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.SubSequenceOf = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.SubSequenceOf = value;
     }
 
     /// <summary>A sub sequence's items on a host (<see cref="ForEachAttribute"/>); null: one sub sequence per host, without an item.</summary>
     public Func<HostInfo, IEnumerable<string>>? ForEach
     {
         get => _extra?.ForEach;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.ForEach = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.ForEach = value;
     }
 
     /// <summary>For a node expanded at run time: which phase of a host task's sequence it is.</summary>
     public SequencePhase Phase
     {
         get => _extra?.Phase ?? default;
-        init
-        {
-            if (value != default || _extra is not null)
-            {
-                Extra.Phase = value;
-            }
-        }
+        init => ExtraIf(value != default)?.Phase = value;
     }
 
     /// <summary>For a node of a sub sequence: its item.</summary>
     public string? Item
     {
         get => _extra?.Item;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.Item = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.Item = value;
     }
 
     /// <summary>For a node of a host task expanded at run time: the host it runs on.</summary>
@@ -252,78 +156,42 @@ public sealed class TaskDescriptor
     public bool IsHostGroup
     {
         get => _extra?.IsHostGroup ?? false;
-        init
-        {
-            if (value || _extra is not null)
-            {
-                Extra.IsHostGroup = value;
-            }
-        }
+        init => ExtraIf(value)?.IsHostGroup = value;
     }
 
     /// <summary>Whether a failure aborts the run (<see cref="CriticalAttribute"/>); null: the run's default.</summary>
     public bool? Critical
     {
         get => _extra?.Critical;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.Critical = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.Critical = value;
     }
 
     /// <summary>Never ends by itself: not waited for, cancelled once every other task is done (<see cref="ForeverAttribute"/>).</summary>
     public bool IsForever
     {
         get => _extra?.IsForever ?? false;
-        init
-        {
-            if (value || _extra is not null)
-            {
-                Extra.IsForever = value;
-            }
-        }
+        init => ExtraIf(value)?.IsForever = value;
     }
 
     /// <summary>Cancel the task past this time (<see cref="TimeoutAttribute"/>); null: no limit.</summary>
     public TimeSpan? Timeout
     {
         get => _extra?.Timeout;
-        init
-        {
-            if (value is not null || _extra is not null)
-            {
-                Extra.Timeout = value;
-            }
-        }
+        init => ExtraIf(value is not null)?.Timeout = value;
     }
 
     /// <summary>Scarce resources the task uses, each with its limit (<see cref="ResourceAttribute"/>).</summary>
     public IReadOnlyList<ResourceSpec> Resources
     {
         get => _extra?.Resources ?? [];
-        init
-        {
-            if (value.Count > 0 || _extra is not null)
-            {
-                Extra.Resources = value;
-            }
-        }
+        init => ExtraIf(value.Count > 0)?.Resources = value;
     }
 
     /// <summary>For a sequence task (<see cref="SequenceAttribute"/>): its elements, in order. Empty otherwise.</summary>
     public IReadOnlyList<string> Sequence
     {
         get => _extra?.Sequence ?? [];
-        init
-        {
-            if (value.Count > 0 || _extra is not null)
-            {
-                Extra.Sequence = value;
-            }
-        }
+        init => ExtraIf(value.Count > 0)?.Sequence = value;
     }
 
     /// <summary>Run when no task is named on the command line.</summary>
@@ -352,7 +220,8 @@ public sealed class TaskDescriptor
     // descriptor is then a third of the size (a project of 100,000 tasks makes 100,000 of them before it starts).
     private Rare? _extra;
 
-    private Rare Extra => _extra ??= new Rare();
+    // The rare part, made when a value other than the default is set (or already made): null when there is nothing to set.
+    private Rare? ExtraIf(bool notDefault) => notDefault || _extra is not null ? _extra ??= new Rare() : null;
 
     private sealed class Rare
     {

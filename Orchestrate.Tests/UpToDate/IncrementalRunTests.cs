@@ -73,19 +73,7 @@ public class IncrementalRunTests
     public async Task A_run_records_the_new_times_of_touched_files_whose_content_did_not_change(int tasks)
     {
         using var cli = new CliHarness();
-        var names = new string[tasks];
-        for (var i = 0; i < tasks; i++)
-        {
-            cli.Write($"src/f{i}.txt", $"file {i:D4}\n");
-            names[i] = $"copy-{i}";
-            var (source, target) = ($"src/f{i}.txt", $"out/f{i}.txt");
-            cli.Add(names[i], ctx =>
-            {
-                Directory.CreateDirectory(Path.Combine(ctx.ProjectDirectory, "out"));
-                File.Copy(Path.Combine(ctx.ProjectDirectory, source), Path.Combine(ctx.ProjectDirectory, target), overwrite: true);
-                return Task.CompletedTask;
-            }, fileDeps: [source], targets: [target]);
-        }
+        var names = CopyTasks.Add(cli, tasks);
 
         Assert.That((await cli.RunAsync(names)).ExitCode, Is.EqualTo(0));
         cli.TakeOrder();

@@ -59,20 +59,7 @@ public class TargetSnapshotTests
     public async Task A_large_plan_reruns_the_tasks_whose_target_is_gone_or_a_dangling_link()
     {
         using var cli = new CliHarness();
-        const int Count = 600;
-        var names = new string[Count];
-        for (var i = 0; i < Count; i++)
-        {
-            var (source, target) = ($"src/f{i}.txt", $"out/f{i}.txt");
-            cli.Write(source, $"{i}\n");
-            names[i] = $"copy-{i}";
-            cli.Add(names[i], ctx =>
-            {
-                Directory.CreateDirectory(Path.Combine(ctx.ProjectDirectory, "out"));
-                File.Copy(Path.Combine(ctx.ProjectDirectory, source), Path.Combine(ctx.ProjectDirectory, target), overwrite: true);
-                return Task.CompletedTask;
-            }, fileDeps: [source], targets: [target]);
-        }
+        var names = CopyTasks.Add(cli, 600);
 
         Assert.That((await cli.RunAsync(names)).ExitCode, Is.EqualTo(0));
         cli.TakeOrder();

@@ -79,20 +79,7 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             await shell.DisposeAsync().ConfigureAwait(false);
         }
 
-        var info = new ProcessStartInfo(ssh)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-        };
-        foreach (var argument in MasterArguments(host, user, socket, persist))
-        {
-            info.ArgumentList.Add(argument);
-        }
-
+        var info = SshStartInfo(ssh, MasterArguments(host, user, socket, persist));
         Process master;
         try
         {
@@ -404,7 +391,20 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             return session;
         }
 
-        var info = new ProcessStartInfo(_ssh)
+        try
+        {
+            return new ProcessShellChannel(Process.Start(SshStartInfo(_ssh, ChannelArguments(script)))!);
+        }
+        catch (Win32Exception e)
+        {
+            throw new HostUnreachableException(Host.Name, $"cannot start {_ssh}: {e.Message}", e);
+        }
+    }
+
+    // An ssh process with its three streams redirected, its text in UTF-8.
+    private static ProcessStartInfo SshStartInfo(string ssh, IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo(ssh)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
@@ -413,19 +413,12 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             StandardOutputEncoding = Encoding.UTF8,
             StandardErrorEncoding = Encoding.UTF8,
         };
-        foreach (var argument in ChannelArguments(script))
+        foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
 
-        try
-        {
-            return new ProcessShellChannel(Process.Start(info)!);
-        }
-        catch (Win32Exception e)
-        {
-            throw new HostUnreachableException(Host.Name, $"cannot start {_ssh}: {e.Message}", e);
-        }
+        return info;
     }
 
     private IEnumerable<string> ChannelArguments(string script)
