@@ -284,6 +284,61 @@ public class RemoteRunTests : LoopbackHostsFixture
         }
     }
 
+    // A kept master that died (a reboot, the OOM killer) leaves its control socket behind: the next run finds nobody
+    // answering there, falls back to ssh, which takes the socket over, and the run logs in afresh and succeeds.
+    [Test]
+    public async Task A_kept_connection_whose_master_died_is_opened_again()
+    {
+        using var cli = Harness();
+        cli.Tasks.Add(HostTask("greet", ["echo hi from {host}"]));
+        int[] Logins() => Testbed.Hosts.Select(h => Testbed.CountAuthentications(h)).ToArray();
+        try
+        {
+            Assert.That((await cli.RunAsync("greet", "--persist", "60")).ExitCode, Is.EqualTo(0));
+            var masters = ProcessesWhoseCommandLineHas(Orchestrate.Remote.OpenSsh.OpenSshTransport.PersistentDirectory).ToList();
+            Assert.That(masters, Has.Count.GreaterThanOrEqualTo(Testbed.Hosts.Count), "one kept master per host");
+            foreach (var master in masters)
+            {
+                System.Diagnostics.Process.GetProcessById(master).Kill();
+            }
+
+            await Task.Delay(200);
+            var sockets = Directory.GetFiles(Orchestrate.Remote.OpenSsh.OpenSshTransport.PersistentDirectory);
+            var before = Logins();
+            var again = await cli.RunAsync("greet", "--persist", "60");
+
+            Assert.That(sockets, Is.Not.Empty, "the dead masters left their sockets");
+            Assert.That(again.ExitCode, Is.EqualTo(0), again.ToString());
+            Assert.That(again.Output, Does.Contain("| hi from node2"));
+            Assert.That(Logins().Zip(before, (a, b) => a - b), Is.All.EqualTo(1), "a new connection per host");
+        }
+        finally
+        {
+            await cli.RunAsync("hosts", "--disconnect");
+        }
+    }
+
+    private static IEnumerable<int> ProcessesWhoseCommandLineHas(string text)
+    {
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            string commandLine;
+            try
+            {
+                commandLine = char.IsAsciiDigit(Path.GetFileName(directory)[0]) ? File.ReadAllText(Path.Combine(directory, "cmdline")) : "";
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            if (commandLine.Contains(text, StringComparison.Ordinal) && commandLine.StartsWith("ssh", StringComparison.Ordinal))
+            {
+                yield return int.Parse(Path.GetFileName(directory), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
     // The processes of a name whose parent is this test process (the runs here are in-process).
     private static IEnumerable<int> ChildProcesses(string name)
     {
