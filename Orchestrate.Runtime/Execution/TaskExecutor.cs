@@ -104,7 +104,12 @@ internal sealed class TaskExecutor
                 ok &= settledTask[dependency.Task];
             }
 
-            settled[k] = settledTask[index] = ok && Refreshed(_graph.Tasks[index], decision!, true);
+            if (ok)
+            {
+                RecordRefresh(_graph.Tasks[index], decision!);
+            }
+
+            settled[k] = settledTask[index] = ok;
         }
 
         return settled;
@@ -171,18 +176,22 @@ internal sealed class TaskExecutor
             decision = check.GetAwaiter().GetResult();
         }
 
-        return decision.Run ? Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken) : Refreshed(task, decision, UpToDate);
+        if (decision.Run)
+        {
+            return Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken);
+        }
+
+        RecordRefresh(task, decision);
+        return UpToDate;
     }
 
     // An up-to-date task whose touched files were read again: their new sizes and times are recorded.
-    private T Refreshed<T>(TaskDescriptor task, UpToDateDecision decision, T status)
+    private void RecordRefresh(TaskDescriptor task, UpToDateDecision decision)
     {
         if (decision.Refreshed is { } state)
         {
             _store!.Refresh(task.Name, state);
         }
-
-        return status;
     }
 
     private async Task<TaskRunStatus> ExecuteRemoteAsync(int index, TaskDescriptor task, CancellationToken cancellationToken)
@@ -311,7 +320,13 @@ internal sealed class TaskExecutor
         }
 
         var decision = await _checker.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
-        return decision.Run ? await RunAsync(task, decision, cancellationToken).ConfigureAwait(false) : Refreshed(task, decision, TaskRunStatus.UpToDate);
+        if (decision.Run)
+        {
+            return await RunAsync(task, decision, cancellationToken).ConfigureAwait(false);
+        }
+
+        RecordRefresh(task, decision);
+        return TaskRunStatus.UpToDate;
     }
 
     private async Task<TaskRunStatus> RunAsync(TaskDescriptor task, UpToDateDecision decision, CancellationToken cancellationToken)

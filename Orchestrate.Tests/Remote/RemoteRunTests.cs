@@ -318,54 +318,43 @@ public class RemoteRunTests : LoopbackHostsFixture
         }
     }
 
-    private static IEnumerable<int> ProcessesWhoseCommandLineHas(string text)
+    // The ssh processes whose command line holds the text (the kept masters, daemonized: no longer our children).
+    private static IEnumerable<int> ProcessesWhoseCommandLineHas(string text) =>
+        Processes().Where(p => p.Name == "ssh" && p.CommandLine.Contains(text, StringComparison.Ordinal)).Select(p => p.Id);
+
+    // The processes of a name whose parent is this test process (the runs here are in-process).
+    private static IEnumerable<int> ChildProcesses(string name) =>
+        Processes().Where(p => p.Name == name && p.Parent == Environment.ProcessId).Select(p => p.Id);
+
+    // Every process /proc shows: its ID, name (comm), parent and command line; one that ends meanwhile is skipped.
+    private static IEnumerable<(int Id, string Name, int Parent, string CommandLine)> Processes()
     {
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
-            string commandLine;
-            try
-            {
-                commandLine = char.IsAsciiDigit(Path.GetFileName(directory)[0]) ? File.ReadAllText(Path.Combine(directory, "cmdline")) : "";
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            if (!int.TryParse(Path.GetFileName(directory), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
             {
                 continue;
             }
 
-            if (commandLine.Contains(text, StringComparison.Ordinal) && commandLine.StartsWith("ssh", StringComparison.Ordinal))
-            {
-                yield return int.Parse(Path.GetFileName(directory), System.Globalization.CultureInfo.InvariantCulture);
-            }
-        }
-    }
-
-    // The processes of a name whose parent is this test process (the runs here are in-process).
-    private static IEnumerable<int> ChildProcesses(string name)
-    {
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
-        {
-            string stat;
+            string stat, commandLine;
             try
             {
-                stat = char.IsAsciiDigit(Path.GetFileName(directory)[0]) ? File.ReadAllText(Path.Combine(directory, "stat")) : "";
+                stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                commandLine = File.ReadAllText(Path.Combine(directory, "cmdline"));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                continue; // gone meanwhile
+                continue;
             }
 
             // pid (comm) state ppid ...
-            var close = stat.LastIndexOf(')');
             var open = stat.IndexOf('(');
-            if (close < 0 || open < 0 || stat[(open + 1)..close] != name)
+            var close = stat.LastIndexOf(')');
+            var fields = close < 0 || close + 2 > stat.Length ? [] : stat[(close + 2)..].Split(' ');
+            if (open >= 0 && close > open && fields.Length > 1
+                && int.TryParse(fields[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parent))
             {
-                continue;
-            }
-
-            var fields = stat[(close + 2)..].Split(' ');
-            if (fields.Length > 1 && int.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture) == Environment.ProcessId)
-            {
-                yield return int.Parse(stat[..(open - 1)], System.Globalization.CultureInfo.InvariantCulture);
+                yield return (id, stat[(open + 1)..close], parent, commandLine);
             }
         }
     }
