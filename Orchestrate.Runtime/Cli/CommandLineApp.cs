@@ -177,6 +177,18 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     private async Task<int> Run(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await RunPlannedAsync(parse, options, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Hosting.CollectionPause.End();
+        }
+    }
+
+    private async Task<int> RunPlannedAsync(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
+    {
         // The lock and the state store are taken on another thread while the graph is built.
         var opening = Hosting.RunExecution.OpenStateAsync(ProjectDirectory(parse), parse.GetValue(_wait), _err, cancellationToken);
         RunRequest request;
@@ -197,7 +209,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     private async Task<(TaskGraph Graph, RunRequest Request)> PlanAsync(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
     {
-        var (graph, hostOfNode) = await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false);
+        var (graph, hostOfNode) = await LoadGraphAsync(parse, cancellationToken, pauseCollections: true).ConfigureAwait(false);
         Hosting.PhaseTrace.Mark("graph loaded");
         var requested = parse.GetValue(options.Tasks) ?? [];
         var roots = TaskSelector.Roots(graph, requested);
@@ -260,7 +272,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
     // Host tasks are expanded over the inventory (one node per host) when there is one.
-    private async ValueTask<(TaskGraph Graph, IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode)> LoadGraphAsync(ParseResult parse, CancellationToken cancellationToken)
+    private async ValueTask<(TaskGraph Graph, IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode)> LoadGraphAsync(ParseResult parse, CancellationToken cancellationToken, bool pauseCollections = false)
     {
         var tasks = settings.Tasks ?? TaskCatalog.Tasks;
         if (tasks.Count == 0)
@@ -270,6 +282,10 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
         // Groups of sub-tasks (not created after another task) become their sub-tasks now, so that they can be named.
         tasks = await SubTaskExpansion.ExpandAsync(tasks, ProjectDirectory(parse), cancellationToken).ConfigureAwait(false);
+        if (pauseCollections)
+        {
+            Hosting.CollectionPause.Begin(tasks.Count);
+        }
 
         if (!tasks.Any(t => t.Hosts is not null))
         {

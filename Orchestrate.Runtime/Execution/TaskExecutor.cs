@@ -91,6 +91,7 @@ internal sealed class TaskExecutor
         }
 
         _ahead = Execution.CheckAhead.CheckAll(_graph, plan, _checker!, _ran, cancellationToken);
+        Hosting.PhaseTrace.Mark("plan checked");
         var settledTask = new bool[_graph.Tasks.Count];
         var settled = new bool[plan.Length];
         for (var k = 0; k < plan.Length; k++)

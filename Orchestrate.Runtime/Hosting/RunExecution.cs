@@ -52,17 +52,44 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
 
     public async Task<int> RunAsync(RunRequest request, Task<(RunLock Lock, StateStore Store)> opening, CancellationToken cancellationToken)
     {
-        var (runLockTaken, storeOpened) = await opening.ConfigureAwait(false);
+        // What needs neither the lock nor the store is made while they are still being opened (a large store takes a
+        // while to read); if that fails, they are given back.
+        RunObservers observers;
+        OrchestrateOptions configured;
+        try
+        {
+            observers = RunObservers.Open(settings, graph, request, output);
+            configured = RunDefaults.Read(request.ProjectDirectory);
+        }
+        catch
+        {
+            await AbandonAsync(opening).ConfigureAwait(false);
+            throw;
+        }
+
+        PhaseTrace.Mark("observers");
+        (RunLock, StateStore) opened;
+        try
+        {
+            opened = await opening.ConfigureAwait(false);
+        }
+        catch
+        {
+            await observers.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var (runLockTaken, storeOpened) = opened;
         using var runLock = runLockTaken;
         await using var store = storeOpened;
+        await using var observing = observers;
         if (store.DroppedBytes > 0)
         {
             await error.WriteLineAsync($"note: the state store's last record was cut short (an earlier run was killed while writing it); it was dropped, and its task will run again").ConfigureAwait(false);
         }
-        await using var observers = RunObservers.Open(settings, graph, request, output);
+
         var reporter = observers.Observer;
         await using var host = new LazyServices(settings, graph, request.ProjectDirectory, reporter);
-        var configured = RunDefaults.Read(request.ProjectDirectory);
         var options = new SchedulerOptions
         {
             Jobs = request.Jobs ?? (configured.Jobs > 0 ? configured.Jobs : Environment.ProcessorCount),
@@ -97,6 +124,11 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         // A large plan of plain file tasks is checked at once on every core; what is settled up to date does not go
         // through the scheduler's machinery. Other plans are checked ahead on a second core while the scheduler runs.
         var settled = executor.Settle(request.Plan, cancellationToken);
+        if (settled is null || Array.IndexOf(settled, false) >= 0)
+        {
+            // Something will run (or be checked by rules that may call user code): collections as usual from here.
+            CollectionPause.End();
+        }
         if (settled is null)
         {
             executor.CheckAhead(request.Plan, stopChecking.Token);

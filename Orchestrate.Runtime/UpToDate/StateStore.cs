@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Threading.Channels;
 
@@ -166,7 +167,12 @@ public sealed class StateStore : IAsyncDisposable
     /// "out of date".
     /// </summary>
     public bool FilesAsRecorded(string task, string projectDirectory, IReadOnlyList<string> paths) =>
-        _states.TryGetValue(task, out var stored) && stored.FilesAsRecorded(projectDirectory, paths);
+        FilesAsRecorded(task, projectDirectory, -1, paths);
+
+    /// <summary><see cref="FilesAsRecorded(string, string, IReadOnlyList{string})"/>, the files looked up from a descriptor
+    /// of the project directory (<see cref="UnixStat.OpenDirectory"/>; -1: by its path).</summary>
+    internal bool FilesAsRecorded(string task, string projectDirectory, int directoryDescriptor, IReadOnlyList<string> paths) =>
+        _states.TryGetValue(task, out var stored) && stored.FilesAsRecorded(projectDirectory, directoryDescriptor, paths);
 
     /// <summary>True when the task was set aside with <c>ignore</c>.</summary>
     // ContainsKey takes no lock; IsEmpty, on an empty dictionary, takes all of them (and starts an event source).
@@ -494,7 +500,8 @@ public sealed class StateStore : IAsyncDisposable
         // Parsing twice on a race gives the same value: no lock needed.
         public TaskState Get() => _state ??= Parse();
 
-        public bool FilesAsRecorded(string projectDirectory, IReadOnlyList<string> paths)
+        [SkipLocalsInit]
+        public bool FilesAsRecorded(string projectDirectory, int directoryDescriptor, IReadOnlyList<string> paths)
         {
             if (_bytes is null)
             {
@@ -522,9 +529,10 @@ public sealed class StateStore : IAsyncDisposable
                     var size = reader.Int64();
                     var ticks = reader.Int64();
                     reader.StringBytes();
+                    // The recorded bytes are the path's own once compared: the stat takes them as they are.
                     if (Encoding.UTF8.GetMaxByteCount(path.Length) > expected.Length
                         || !recorded.SequenceEqual(expected[..Encoding.UTF8.GetBytes(path, expected)])
-                        || !UnixStat.TryStatFile(projectDirectory, path, out var nowSize, out var nowTicks)
+                        || !UnixStat.TryStatFile(projectDirectory, directoryDescriptor, recorded, out var nowSize, out var nowTicks)
                         || nowSize != size || nowTicks != ticks)
                     {
                         return false;

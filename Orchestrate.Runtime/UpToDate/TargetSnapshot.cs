@@ -13,12 +13,22 @@ namespace Orchestrate.UpToDate;
 /// the answer is "ask <c>stat</c>". The listing is the directory as it was when read, as a <c>stat</c> is the file as
 /// it was: it serves while nothing runs.
 /// </summary>
-internal sealed partial class TargetSnapshot(string projectDirectory)
+internal sealed partial class TargetSnapshot(string projectDirectory) : IDisposable
 {
     /// <summary>Questions about one directory before it is listed.</summary>
     public const int Threshold = 64;
 
     private readonly ConcurrentDictionary<string, DirectoryState> _directories = new(StringComparer.Ordinal);
+
+    // The directory asked about last: most targets of a large plan share a few directories.
+    private DirectoryState? _last;
+
+    /// <summary>A descriptor of the project directory that the check's stats look files up from while the snapshot
+    /// serves (-1: by path).</summary>
+    public int ProjectDescriptor { get; } = UnixStat.OpenDirectory(projectDirectory);
+
+    /// <inheritdoc />
+    public void Dispose() => UnixStat.CloseDirectory(ProjectDescriptor);
 
     /// <summary>True or false when the listing knows; null: <c>stat</c> the target.</summary>
     public bool? Exists(string target)
@@ -30,13 +40,20 @@ internal sealed partial class TargetSnapshot(string projectDirectory)
         }
 
         var directoryName = slash < 0 ? ReadOnlySpan<char>.Empty : target.AsSpan(0, slash);
-        var lookup = _directories.GetAlternateLookup<ReadOnlySpan<char>>();
-        if (!lookup.TryGetValue(directoryName, out var directory))
+        var directory = _last;
+        if (directory is null || !directoryName.SequenceEqual(directory.Name))
         {
-            directory = _directories.GetOrAdd(directoryName.ToString(), static (name, root) => new DirectoryState(Path.Combine(root, name)), projectDirectory);
+            var lookup = _directories.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (!lookup.TryGetValue(directoryName, out directory))
+            {
+                directory = _directories.GetOrAdd(directoryName.ToString(), static (name, root) => new DirectoryState(name, Path.Combine(root, name)), projectDirectory);
+            }
+
+            _last = directory;
         }
 
-        if (Interlocked.Increment(ref directory.Questions) < Threshold)
+        // Once listed, the shared count is left alone: both cores asking would fight over its cache line.
+        if (!directory.Listed && Interlocked.Increment(ref directory.Questions) < Threshold)
         {
             return null;
         }
@@ -47,29 +64,68 @@ internal sealed partial class TargetSnapshot(string projectDirectory)
     // A relative path with no empty, "." or ".." segment: its directory part names one directory of the project.
     private static bool IsPlainRelative(string path)
     {
-        if (path.Length == 0 || path[0] == '/' || path.Contains('\0'))
+        if (path.Length == 0 || path[0] == '/')
         {
             return false;
         }
 
-        foreach (var range in path.AsSpan().Split('/'))
+        // One pass: no NUL, and every segment between slashes neither empty, "." nor "..".
+        var segmentStart = 0;
+        for (var i = 0; i <= path.Length; i++)
         {
-            var segment = path.AsSpan(range);
-            if (segment.Length == 0 || segment is "." || segment is "..")
+            if (i < path.Length && path[i] != '/')
+            {
+                if (path[i] == '\0')
+                {
+                    return false;
+                }
+
+                continue;
+            }
+
+            var length = i - segmentStart;
+            if (length == 0 || (path[segmentStart] == '.' && (length == 1 || (length == 2 && path[segmentStart + 1] == '.'))))
             {
                 return false;
             }
+
+            segmentStart = i + 1;
         }
 
         return true;
     }
 
-    private sealed class DirectoryState(string path)
+    private sealed class DirectoryState(string name, string path)
     {
         public int Questions;
-        private readonly Lazy<Names?> _listing = new(() => Names.Read(path), LazyThreadSafetyMode.ExecutionAndPublication);
 
-        public Names? Listing() => _listing.Value;
+        /// <summary>The directory as targets name it, relative to the project.</summary>
+        public string Name { get; } = name;
+        private int _claimed;
+        private Names? _names;
+        private volatile bool _listed;
+
+        /// <summary>True once the listing was read (or found unreadable).</summary>
+        public bool Listed => _listed;
+
+        /// <summary>The listing; null when it cannot be read, and while another thread reads it: nobody waits for a
+        /// listing, the question goes to <c>stat</c> meanwhile.</summary>
+        public Names? Listing()
+        {
+            if (_listed)
+            {
+                return _names;
+            }
+
+            if (Interlocked.Exchange(ref _claimed, 1) != 0)
+            {
+                return null;
+            }
+
+            _names = Names.Read(path);
+            _listed = true;
+            return _names;
+        }
     }
 
     /// <summary>
@@ -92,9 +148,10 @@ internal sealed partial class TargetSnapshot(string projectDirectory)
 
         /// <summary>True: listed; false: not listed; null: a link or an entry of unknown kind, or a name too long to look
         /// up here (<c>stat</c> it).</summary>
+        [System.Runtime.CompilerServices.SkipLocalsInit]
         public bool? Contains(ReadOnlySpan<char> name)
         {
-            Span<byte> utf8 = stackalloc byte[1024];
+            Span<byte> utf8 = stackalloc byte[768];
             if (Encoding.UTF8.GetMaxByteCount(name.Length) > utf8.Length)
             {
                 return null;
@@ -176,7 +233,7 @@ internal sealed partial class TargetSnapshot(string projectDirectory)
                 return null;
             }
 
-            var descriptor = Open(directory, 0x10000 | 0x80000); // O_RDONLY | O_DIRECTORY | O_CLOEXEC
+            var descriptor = Open(directory, UnixStat.DirectoryFlag | 0x80000); // O_RDONLY | O_DIRECTORY | O_CLOEXEC
             if (descriptor < 0)
             {
                 return null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -67,6 +68,54 @@ internal static partial class UnixStat
         return (BitConverter.ToUInt32(buffer[layout.Mode..]) & 0xF000) == 0x8000;
     }
 
+    /// <summary>
+    /// <see cref="TryStatFile(string, string?, out long, out long)"/> of a relative path given in UTF-8, looked up from
+    /// <paramref name="directoryDescriptor"/>, a descriptor of <paramref name="directory"/> opened by
+    /// <see cref="OpenDirectory"/> (the kernel then walks only the path under it), or from <paramref name="directory"/>'s
+    /// own path when it is -1.
+    /// </summary>
+    [SkipLocalsInit]
+    public static bool TryStatFile(string directory, int directoryDescriptor, ReadOnlySpan<byte> relativeUtf8, out long size, out long modifiedTicks)
+    {
+        size = 0;
+        modifiedTicks = 0;
+        if (Layout is not { } layout || directoryDescriptor < 0 || relativeUtf8.IsEmpty || relativeUtf8[0] == (byte)'/'
+            || relativeUtf8.Length >= 1024 || relativeUtf8.Contains((byte)0))
+        {
+            return TryStatFile(directory, Encoding.UTF8.GetString(relativeUtf8), out size, out modifiedTicks);
+        }
+
+        Span<byte> path = stackalloc byte[relativeUtf8.Length + 1];
+        relativeUtf8.CopyTo(path);
+        path[^1] = 0;
+        Span<byte> buffer = stackalloc byte[256];
+        if (StatAt(directoryDescriptor, ref MemoryMarshal.GetReference(path), ref MemoryMarshal.GetReference(buffer), 0) != 0)
+        {
+            return false;
+        }
+
+        size = BitConverter.ToInt64(buffer[layout.Size..]);
+        modifiedTicks = DateTime.UnixEpoch.Ticks + Ticks(buffer, layout.Modified);
+        return (BitConverter.ToUInt32(buffer[layout.Mode..]) & 0xF000) == 0x8000;
+    }
+
+    /// <summary>A descriptor of a directory for <see cref="TryStatFile(string, int, ReadOnlySpan{byte}, out long, out long)"/>
+    /// (<c>O_PATH</c>: it reads nothing); -1 where that cannot be done. Give it back with <see cref="CloseDirectory"/>.</summary>
+    public static int OpenDirectory(string directory) =>
+        Layout is null || directory.Contains('\0') ? -1 : Math.Max(-1, OpenPath(directory, 0x200000 | DirectoryFlag | 0x80000)); // O_PATH | O_DIRECTORY | O_CLOEXEC
+
+    /// <summary><c>O_DIRECTORY</c>, whose value differs between x86-64 and arm64 (the other flags used here do not).</summary>
+    internal static int DirectoryFlag => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
+
+    /// <summary>Closes a descriptor from <see cref="OpenDirectory"/> (nothing for -1).</summary>
+    public static void CloseDirectory(int directoryDescriptor)
+    {
+        if (directoryDescriptor >= 0)
+        {
+            _ = CloseDescriptor(directoryDescriptor);
+        }
+    }
+
     /// <summary>True when anything exists at the path (one <c>stat</c>, following links, as <see cref="Path.Exists"/>).</summary>
     public static bool Exists(string path) => Exists(path, null);
 
@@ -87,6 +136,7 @@ internal static partial class UnixStat
 
     // stat of directory + "/" + relative (of relative alone when it is rooted, of directory alone without one), the
     // path built in UTF-8 on the stack (on the heap past a kilobyte). A path holding a NUL names no file.
+    [SkipLocalsInit]
     private static bool StatInto(string directory, string? relative, Span<byte> buffer)
     {
         var joined = !string.IsNullOrEmpty(relative) && !Path.IsPathRooted(relative);
@@ -111,4 +161,14 @@ internal static partial class UnixStat
 
     [LibraryImport("libc", EntryPoint = "stat", SetLastError = true)]
     private static partial int Stat(ref byte path, ref byte buffer);
+
+    // No errno wanted: any failure means "not a file we can use".
+    [LibraryImport("libc", EntryPoint = "fstatat")]
+    private static partial int StatAt(int directoryDescriptor, ref byte path, ref byte buffer, int flags);
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenPath(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int CloseDescriptor(int descriptor);
 }

@@ -53,7 +53,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
         // bytes. (What an up-to-date decision carries is used only if the task runs, which this one does not; a host
         // node may be made to run by its host's answer, so it takes the full path.)
         if (!always && task.Host is null && task.UpToDate.Count == 0 && task.RemoteTargets.Count == 0 && task.FileDeps.Count > 0
-            && store.FilesAsRecorded(task.Name, projectDirectory, FileStamps.Resolve(projectDirectory, task.FileDeps))
+            && store.FilesAsRecorded(task.Name, projectDirectory, Snapshot?.ProjectDescriptor ?? -1, FileStamps.Resolve(projectDirectory, task.FileDeps))
             && TargetsExist(task))
         {
             return UpToDateAsRecorded;
@@ -125,7 +125,11 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
     internal TargetSnapshot? Snapshot { get; private set; }
 
     /// <summary>Starts (true) or ends (false) answering from directory listings: see <see cref="Snapshot"/>.</summary>
-    internal void SnapshotTargets(bool on) => Snapshot = on ? new TargetSnapshot(projectDirectory) : null;
+    internal void SnapshotTargets(bool on)
+    {
+        Snapshot?.Dispose();
+        Snapshot = on ? new TargetSnapshot(projectDirectory) : null;
+    }
 
     private bool TargetExists(string target) => Snapshot?.Exists(target) ?? UnixStat.Exists(projectDirectory, target);
 

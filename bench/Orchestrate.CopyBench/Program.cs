@@ -20,29 +20,30 @@ else
     return 2;
 }
 
+// One action for every task, as a doit action with %(dependencies)s and %(targets)s: it copies the task's file dep
+// to its target, creating out/ on first use.
 var outReady = 0;
+TaskInvoker copy = invocation =>
+{
+    var context = invocation.Context;
+    if (Volatile.Read(ref outReady) == 0)
+    {
+        Directory.CreateDirectory(Path.Combine(context.ProjectDirectory, "out"));
+        Volatile.Write(ref outReady, 1);
+    }
+
+    File.Copy(Path.Combine(context.ProjectDirectory, context.FileDeps[0]), Path.Combine(context.ProjectDirectory, context.Targets[0]), overwrite: true);
+    return ValueTask.FromResult<object?>(null);
+};
 var tasks = new TaskDescriptor[count];
 for (var i = 0; i < count; i++)
 {
-    var source = $"src/f{i}.txt";
-    var target = $"out/f{i}.txt";
     tasks[i] = new TaskDescriptor
     {
         Name = $"copy-{i}",
-        FileDeps = [source],
-        Targets = [target],
-        Invoke = invocation =>
-        {
-            var root = invocation.Context.ProjectDirectory;
-            if (Volatile.Read(ref outReady) == 0)
-            {
-                Directory.CreateDirectory(Path.Combine(root, "out"));
-                Volatile.Write(ref outReady, 1);
-            }
-
-            File.Copy(Path.Combine(root, source), Path.Combine(root, target), overwrite: true);
-            return ValueTask.FromResult<object?>(null);
-        },
+        FileDeps = [$"src/f{i}.txt"],
+        Targets = [$"out/f{i}.txt"],
+        Invoke = copy,
     };
 }
 
