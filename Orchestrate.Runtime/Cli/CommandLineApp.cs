@@ -189,6 +189,8 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     private async Task<int> RunPlannedAsync(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
     {
+        // Before the state is opened on another thread: entering the pause stops every thread for one collection.
+        Hosting.CollectionPause.Begin((settings.Tasks ?? TaskCatalog.Tasks).Count);
         // The lock and the state store are taken on another thread while the graph is built.
         var opening = Hosting.RunExecution.OpenStateAsync(ProjectDirectory(parse), parse.GetValue(_wait), _err, cancellationToken);
         RunRequest request;
@@ -209,7 +211,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     private async Task<(TaskGraph Graph, RunRequest Request)> PlanAsync(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
     {
-        var (graph, hostOfNode) = await LoadGraphAsync(parse, cancellationToken, pauseCollections: true).ConfigureAwait(false);
+        var (graph, hostOfNode) = await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false);
         Hosting.PhaseTrace.Mark("graph loaded");
         var requested = parse.GetValue(options.Tasks) ?? [];
         var roots = TaskSelector.Roots(graph, requested);
@@ -272,7 +274,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
     // Host tasks are expanded over the inventory (one node per host) when there is one.
-    private async ValueTask<(TaskGraph Graph, IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode)> LoadGraphAsync(ParseResult parse, CancellationToken cancellationToken, bool pauseCollections = false)
+    private async ValueTask<(TaskGraph Graph, IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode)> LoadGraphAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var tasks = settings.Tasks ?? TaskCatalog.Tasks;
         if (tasks.Count == 0)
@@ -282,10 +284,6 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
         // Groups of sub-tasks (not created after another task) become their sub-tasks now, so that they can be named.
         tasks = await SubTaskExpansion.ExpandAsync(tasks, ProjectDirectory(parse), cancellationToken).ConfigureAwait(false);
-        if (pauseCollections)
-        {
-            Hosting.CollectionPause.Begin(tasks.Count);
-        }
 
         if (!tasks.Any(t => t.Hosts is not null))
         {

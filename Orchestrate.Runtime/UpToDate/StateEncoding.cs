@@ -69,6 +69,9 @@ internal ref struct SpanReader(ReadOnlySpan<byte> data)
     private readonly ReadOnlySpan<byte> _data = data;
     private int _at;
 
+    /// <summary>Bytes read so far.</summary>
+    public readonly int Position => _at;
+
     public byte Byte() => _at < _data.Length ? _data[_at++] : throw Truncated();
 
     public long Int64()

@@ -336,7 +336,8 @@ public sealed class StateStore : IAsyncDisposable
 
     private static byte[] ReadAll(FileStream file)
     {
-        var bytes = new byte[file.Length];
+        // Not zeroed first: the read fills it all.
+        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)file.Length));
         file.ReadExactly(bytes);
         return bytes;
     }
@@ -352,8 +353,6 @@ public sealed class StateStore : IAsyncDisposable
 
         // About a hundred bytes a record: sized once, the table does not grow while the log is read.
         var state = new LoadedState(bytes.Length / 96);
-        using var stream = new MemoryStream(bytes, writable: false);
-        using var reader = new BinaryReader(stream, Encoding.UTF8);
         var position = HeaderSize;
         while (position < bytes.Length)
         {
@@ -387,8 +386,7 @@ public sealed class StateStore : IAsyncDisposable
 
             try
             {
-                stream.Position = position + FrameSize;
-                ReadRecord(reader, state, length + FrameSize, bytes, position + FrameSize + length);
+                ReadRecord(state, bytes, position + FrameSize, length);
             }
             catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
             {
@@ -402,16 +400,16 @@ public sealed class StateStore : IAsyncDisposable
         return state;
     }
 
-    private static void ReadRecord(BinaryReader reader, LoadedState state, int size, byte[] bytes, int end)
+    private static void ReadRecord(LoadedState state, byte[] bytes, int start, int length)
     {
-        var kind = (RecordKind)reader.ReadByte();
-        var task = reader.ReadString();
+        var reader = new SpanReader(bytes.AsSpan(start, length));
+        var kind = (RecordKind)reader.Byte();
+        var task = reader.String();
         StoredState? stored = null;
         if (kind == RecordKind.Save)
         {
             // Parsed when the task is checked: a run that touches a part of the graph reads only that part.
-            var start = (int)reader.BaseStream.Position;
-            stored = new StoredState(bytes, start, end - start);
+            stored = new StoredState(bytes, start + reader.Position, length - reader.Position);
         }
         else if (kind is not (RecordKind.Forget or RecordKind.Ignore or RecordKind.Failed))
         {
