@@ -17,7 +17,7 @@ internal static class PhaseTrace
     {
         if (Enabled)
         {
-            Console.Error.WriteLine($"[trace] {(DateTime.UtcNow - Started).TotalMilliseconds,8:F1} ms  {phase}  (gc {GC.GetTotalAllocatedBytes() / 1024} KB, {GC.CollectionCount(0)} gen0)");
+            Console.Error.WriteLine($"[trace] {(DateTime.UtcNow - Started).TotalMilliseconds,8:F1} ms  {phase}  (allocated {GC.GetTotalAllocatedBytes() / 1024} KB, {GC.GetAllocatedBytesForCurrentThread() / 1024} KB on this thread, {GC.CollectionCount(0)} collections)");
         }
     }
 }

@@ -57,8 +57,9 @@ public sealed class TaskGraph
         var byTarget = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
         for (var i = 0; i < tasks.Count; i++)
         {
-            foreach (var target in tasks[i].Targets)
+            for (var t = 0; t < tasks[i].Targets.Count; t++)
             {
+                var target = tasks[i].Targets[t];
                 var key = PathNames.Normalize(target);
                 if (!byTarget.TryAdd(key, i) && byTarget[key] != i)
                 {
@@ -109,8 +110,9 @@ public sealed class TaskGraph
                 }
             }
 
-            foreach (var fileDep in task.FileDeps)
+            for (var f = 0; f < task.FileDeps.Count; f++)
             {
+                var fileDep = task.FileDeps[f];
                 if (Glob.IsPattern(fileDep))
                 {
                     // A pattern depends on every task whose target it matches.

@@ -521,8 +521,9 @@ public sealed class StateStore : IAsyncDisposable
                 }
 
                 Span<byte> expected = stackalloc byte[512];
-                foreach (var path in paths)
+                for (var p = 0; p < paths.Count; p++)
                 {
+                    var path = paths[p];
                     var recorded = reader.StringBytes();
                     var size = reader.Int64();
                     var ticks = reader.Int64();

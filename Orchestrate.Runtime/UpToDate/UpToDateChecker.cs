@@ -107,9 +107,11 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
 
     private bool TargetsExist(TaskDescriptor task)
     {
-        foreach (var target in task.Targets)
+        // Indexed: a foreach through IReadOnlyList makes an enumerator object per task.
+        var targets = task.Targets;
+        for (var t = 0; t < targets.Count; t++)
         {
-            if (!TargetExists(target))
+            if (!TargetExists(targets[t]))
             {
                 return false;
             }
