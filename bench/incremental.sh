@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Incremental runs, whole process from the command line: N copy tasks (one file dep, one target each) in
 # Orchestrate (bench/Orchestrate.CopyBench, published self-contained with one composite ReadyToRun image of the
-# framework and the program, see "Fast start" in the README; PUBLISH=r2r: framework-dependent ReadyToRun) and the same graph as a
+# framework and the program, the framework trimmed to what is used, without ICU: see "Fast start" in the README;
+# PUBLISH=r2r: framework-dependent ReadyToRun, untrimmed) and the same graph as a
 # generated dodo.py in doit (python3-doit, dbm backend): first run, no-op run, run after one changed file.
 # Also a .NET hello world published the same way (the floor) and, at N=10,000, `dotnet <dll>` of the plain
 # Release build (what ReadyToRun buys). NO_BUILD=1 skips the builds and runs the last ones.
@@ -21,6 +22,7 @@ out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
 
 publish() { # project output
+  rm -rf "$2" # what an earlier publish of another kind left there must not be run
   if [[ "$PUBLISH" == composite ]]; then
     # Its own intermediate and output directories: a composite publish's ReadyToRun files must not be taken up by another kind.
     dotnet publish "$1" -c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true \

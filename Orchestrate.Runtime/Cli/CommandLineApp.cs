@@ -258,14 +258,13 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
 
     // The directory of the project that built this program, recorded by the package's build targets;
     // ignored when the program runs where that directory does not exist (a published copy elsewhere).
-    private static string? BuiltProjectDirectory()
-    {
-        var recorded = System.Reflection.Assembly.GetEntryAssembly()?
-            .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
-            .OfType<System.Reflection.AssemblyMetadataAttribute>()
-            .FirstOrDefault(a => a.Key == "Orchestrate.ProjectDirectory")?.Value;
-        return recorded is not null && Directory.Exists(recorded) ? recorded : null;
-    }
+    private static string? BuiltProjectDirectory() => RecordedProjectDirectory.Value is { } recorded && Directory.Exists(recorded) ? recorded : null;
+
+    // Read once: a command asks for its project directory several times, and reading attributes is slow the first times.
+    private static readonly Lazy<string?> RecordedProjectDirectory = new(() => System.Reflection.Assembly.GetEntryAssembly()?
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .OfType<System.Reflection.AssemblyMetadataAttribute>()
+        .FirstOrDefault(a => a.Key == "Orchestrate.ProjectDirectory")?.Value);
 
     private bool UseColor(ParseResult parse) =>
         !parse.GetValue(_noColor)
