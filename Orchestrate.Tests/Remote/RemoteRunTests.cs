@@ -318,6 +318,54 @@ public class RemoteRunTests : LoopbackHostsFixture
         }
     }
 
+    // hosts --disconnect asks each kept master to exit on its control socket itself (no `ssh -O exit` client per
+    // host), and removes the socket of a master that died.
+    [Test]
+    public async Task Disconnect_asks_each_kept_master_to_exit_without_an_ssh_client_and_removes_dead_ones_sockets()
+    {
+        using var cli = Harness();
+        cli.Tasks.Add(HostTask("greet", ["echo hi from {host}"]));
+        var directory = Orchestrate.Remote.OpenSsh.OpenSshTransport.PersistentDirectory;
+        try
+        {
+            Assert.That((await cli.RunAsync("greet", "--persist", "60")).ExitCode, Is.EqualTo(0));
+            var masters = ProcessesWhoseCommandLineHas(directory).ToList();
+            Assert.That(masters, Has.Count.GreaterThanOrEqualTo(2), "one kept master per host");
+            System.Diagnostics.Process.GetProcessById(masters[0]).Kill();
+            await Task.Delay(200);
+            var sockets = Directory.GetFiles(directory).Length;
+
+            // Any ssh client this process starts lives for tens of milliseconds: sampling /proc every few sees it.
+            var clients = new HashSet<int>();
+            using var stop = new CancellationTokenSource();
+            var sampler = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    clients.UnionWith(ChildProcesses("ssh"));
+                    await Task.Delay(2);
+                }
+            });
+            var disconnect = await cli.RunAsync("hosts", "--disconnect");
+            await stop.CancelAsync();
+            await sampler;
+            for (var wait = 0; wait < 50 && ProcessesWhoseCommandLineHas(directory).Any(); wait++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.That(disconnect.ExitCode, Is.EqualTo(0), disconnect.ToString());
+            Assert.That(disconnect.Output, Does.Contain($"closed {sockets - 1} connection"), "every live master, not the dead one");
+            Assert.That(clients, Is.Empty, "no ssh client was started to close them");
+            Assert.That(ProcessesWhoseCommandLineHas(directory), Is.Empty, "the masters exited");
+            Assert.That(Directory.GetFiles(directory), Is.Empty, "no socket is left, the dead master's included");
+        }
+        finally
+        {
+            await cli.RunAsync("hosts", "--disconnect");
+        }
+    }
+
     // The ssh processes whose command line holds the text (the kept masters, daemonized: no longer our children).
     private static IEnumerable<int> ProcessesWhoseCommandLineHas(string text) =>
         Processes().Where(p => p.Name == "ssh" && p.CommandLine.Contains(text, StringComparison.Ordinal)).Select(p => p.Id);

@@ -25,6 +25,8 @@ internal sealed partial class MuxSession : IShellChannel
     private const uint SessionOpened = 0x80000006;
     private const uint ExitMessage = 0x80000004;
     private const uint TtyAllocFail = 0x80000008;
+    private const uint Terminate = 0x10000005;
+    private const uint Ok = 0x80000001;
     private const uint ProtocolVersion = 4;
 
     private readonly Socket _control;
@@ -124,6 +126,50 @@ internal sealed partial class MuxSession : IShellChannel
             output?.Dispose();
             error?.Dispose();
             control.Dispose();
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Asks the master listening at <paramref name="socketPath"/> to exit, as <c>ssh -O exit</c> does, on its control
+    /// socket. True: it agreed; false: no master listens there (a socket left by one that died); null: it answered
+    /// otherwise, or this platform is not supported (ask an <c>ssh</c> client instead).
+    /// </summary>
+    public static async Task<bool?> TryTerminateAsync(string socketPath, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (!IsSupported)
+        {
+            return null;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(timeout);
+        using var control = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await control.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), limit.Token).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+
+        try
+        {
+            await SendAsync(control, Message(Hello, w => w.UInt32(ProtocolVersion)), limit.Token).ConfigureAwait(false);
+            if (await ReceiveAsync(control, limit.Token).ConfigureAwait(false) is not { Length: >= 8 } hello
+                || ReadUInt32(hello, 0) != Hello || ReadUInt32(hello, 4) != ProtocolVersion)
+            {
+                return null;
+            }
+
+            await SendAsync(control, Message(Terminate, w => w.UInt32(1)), limit.Token).ConfigureAwait(false);
+            // The master may close the socket as it exits instead of answering: that is a yes too.
+            var answer = await ReceiveAsync(control, limit.Token).ConfigureAwait(false);
+            return answer is null || ReadUInt32(answer, 0) == Ok ? true : null;
+        }
+        catch (Exception e) when (e is SocketException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
             return null;
         }
     }

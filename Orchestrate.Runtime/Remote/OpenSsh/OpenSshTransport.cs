@@ -69,8 +69,9 @@ public sealed class OpenSshTransport : IRemoteTransport
     /// <summary>The directory of the control sockets of connections kept open after runs (<c>--persist</c>).</summary>
     public static string PersistentDirectory => Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".orchestrate", "cp");
 
-    /// <summary>Closes every connection that earlier runs kept open (<c>ssh -O exit</c> on each control socket);
-    /// returns how many were open.</summary>
+    /// <summary>Closes every connection that earlier runs kept open: asks each master to exit on its control socket
+    /// (as <c>ssh -O exit</c> does, without starting one where the socket protocol can be spoken here), and removes the
+    /// sockets no master listens on any more; returns how many were open.</summary>
     public static async Task<int> CloseKeptAsync(string ssh = "ssh")
     {
         if (!Directory.Exists(PersistentDirectory))
@@ -80,22 +81,29 @@ public sealed class OpenSshTransport : IRemoteTransport
 
         var closed = await Task.WhenAll(Directory.EnumerateFiles(PersistentDirectory).Select(async socket =>
         {
-            var info = new System.Diagnostics.ProcessStartInfo(ssh) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-            foreach (var argument in new[] { "-S", socket, "-O", "exit", "orchestrate-kept-connection" })
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            using var process = System.Diagnostics.Process.Start(info)!;
-            await process.WaitForExitAsync().ConfigureAwait(false);
-            if (process.ExitCode != 0)
+            var terminated = await MuxSession.TryTerminateAsync(socket, TimeSpan.FromSeconds(5), CancellationToken.None).ConfigureAwait(false)
+                ?? await ExitWithClientAsync(ssh, socket).ConfigureAwait(false);
+            if (!terminated)
             {
                 File.Delete(socket); // no master behind it any more
             }
 
-            return process.ExitCode == 0;
+            return terminated;
         })).ConfigureAwait(false);
         return closed.Count(c => c);
+    }
+
+    private static async Task<bool> ExitWithClientAsync(string ssh, string socket)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(ssh) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { "-S", socket, "-O", "exit", "orchestrate-kept-connection" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(info)!;
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        return process.ExitCode == 0;
     }
 
     /// <summary>The <c>ssh</c> program; default: <c>ssh</c> on PATH.</summary>
