@@ -7,10 +7,11 @@ namespace Orchestrate.Hosting;
 /// Everything that phase allocates (the graph, the plan, the decisions, the report of a no-op run) stays alive to the
 /// end of the run, so a collection in the middle of it only copies it all: on 10,000 tasks one such collection cost
 /// 6-20 ms, a tenth of the whole no-op run. Entering the pause costs one collection of what exists then (the task
-/// descriptors), which is why small runs, whose collections are cheap, do not pause. No task's action or up-to-date
-/// rule runs inside the pause: it ends before the first task executes or is checked by a rule, and at the end of the
-/// run. (Generators of sub-tasks, which build the graph, may: if they allocate past the pause's budget, the runtime
-/// collects and ends the pause by itself.)
+/// descriptors), which is why small runs, whose collections are cheap, do not pause. No action or up-to-date rule of
+/// the run's tasks runs inside the pause: it ends before the first task executes or is checked by a rule, and at the
+/// end of the run. (Generators of sub-tasks, which build the graph, may: if they allocate past the pause's budget, the
+/// runtime collects and ends the pause by itself. So may the code of another run started in the same process at the
+/// same time, which is not how Orchestrate programs run.)
 /// </summary>
 internal static class CollectionPause
 {
