@@ -33,7 +33,7 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
     private readonly bool _color;
     private readonly bool _grouped;
     private readonly RunReport? _report;
-    private readonly Timer _flusher;
+    private Timer? _flusher;
     private readonly Dictionary<string, string> _wouldRun = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<string>> _groups = new(StringComparer.Ordinal);
     private HashSet<string> _runTasks = new(StringComparer.Ordinal);
@@ -55,7 +55,18 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
         _color = options.Color;
         _grouped = options.Grouped;
         _report = options.Report;
-        _flusher = new Timer(_ => Flush(), null, FlushEvery, FlushEvery);
+    }
+
+    // Under _gate. The timer that flushes every 50 ms is made with the first line that is not an up-to-date one: a run
+    // in which nothing runs writes its lines as the buffer fills and at its end, and needs neither the timer nor the
+    // thread that fires it.
+    private void MarkDirty(bool timely = true)
+    {
+        _dirty = true;
+        if (timely)
+        {
+            _flusher ??= new Timer(_ => Flush(), null, FlushEvery, FlushEvery);
+        }
     }
 
     /// <summary>A buffered writer on standard output, for <see cref="ConsoleReporter(TextWriter, bool)"/>.</summary>
@@ -78,7 +89,11 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _flusher.Dispose();
+        lock (_gate)
+        {
+            _flusher?.Dispose();
+        }
+
         Flush();
     }
 
@@ -166,7 +181,7 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
                         _output.WriteLine(line);
                     }
 
-                    _dirty = true;
+                    MarkDirty();
                 }
 
                 Finished(outcome);
@@ -193,7 +208,7 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
                     _output.Write(' ');
                     _output.Write(outcome.Name);
                     _output.WriteLine(" (up to date)");
-                    _dirty = true;
+                    MarkDirty(timely: false);
                 }
 
                 break;
@@ -224,6 +239,7 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
     /// <inheritdoc />
     public void RunFinished(RunOutcome outcome)
     {
+        var tally = new Tally(outcome);
         var lines = new List<string>();
         if (_report is not null)
         {
@@ -239,19 +255,27 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
             }
         }
 
-        lines.Add(Paint(SummaryLine(outcome), outcome.Succeeded ? Ansi.Green : Ansi.Red));
-        lines.AddRange(Debrief(outcome));
-        lines.AddRange(HostRecap(outcome));
-        var blocked = outcome.Tasks.Where(t => t.Status == TaskRunStatus.Blocked).ToList();
-        if (blocked.Count > 0)
+        lines.Add(Paint(SummaryLine(outcome, tally), tally.Succeeded ? Ansi.Green : Ansi.Red));
+        // What a run that ended well has none of is not looked for (on a no-op run of 100,000 tasks each look is a pass).
+        if (outcome.AbortedBy is not null || outcome.TimedOut || tally.Failures > 0)
         {
+            lines.AddRange(Debrief(outcome));
+        }
+
+        if (tally.AnyHost)
+        {
+            lines.AddRange(HostRecap(outcome));
+        }
+
+        if (tally[TaskRunStatus.Blocked] > 0)
+        {
+            var blocked = outcome.Tasks.Where(t => t.Status == TaskRunStatus.Blocked);
             lines.Add($"not run, blocked by a failed dependency: {string.Join(", ", blocked.Select(b => $"{b.Name} (needs {b.BlockedBy})"))}");
         }
 
-        var notRun = outcome.Tasks.Where(t => t.Status == TaskRunStatus.NotRun).ToList();
-        if (notRun.Count > 0)
+        if (tally[TaskRunStatus.NotRun] > 0)
         {
-            var names = string.Join(", ", notRun.Select(t => t.Name));
+            var names = string.Join(", ", outcome.Tasks.Where(t => t.Status == TaskRunStatus.NotRun).Select(t => t.Name));
             lines.Add(outcome switch
             {
                 { AbortedBy: not null } => $"not run, the run was aborted: {names}",
@@ -290,18 +314,18 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
     ];
 
     /// <summary>"done: 4 tasks in 0.21s: 4 succeeded": how the run ended and how many tasks ended each way.</summary>
-    private static string SummaryLine(RunOutcome outcome)
+    private static string SummaryLine(RunOutcome outcome, Tally tally)
     {
         var text = new StringBuilder();
         // A host task's own node only gathers its hosts: it is not counted as a task of its own.
-        var counted = outcome.Tasks.Count(t => t.Status != TaskRunStatus.Joined);
-        text.Append(outcome.Cancelled ? "cancelled" : outcome.TimedOut ? "timed out" : outcome.AbortedBy is not null ? "aborted" : outcome.Succeeded ? "done" : "failed")
+        var counted = outcome.Tasks.Count - tally[TaskRunStatus.Joined];
+        text.Append(outcome.Cancelled ? "cancelled" : outcome.TimedOut ? "timed out" : outcome.AbortedBy is not null ? "aborted" : tally.Succeeded ? "done" : "failed")
             .Append(": ").Append(counted).Append(counted == 1 ? " task" : " tasks")
             .Append(" in ").Append(Seconds(outcome.Duration));
         var parts = new List<string>();
         foreach (var status in Counted)
         {
-            var n = outcome.Count(status);
+            var n = tally[status];
             if (n > 0)
             {
                 parts.Add($"{n} {StatusNames.Words(status)}");
@@ -314,6 +338,36 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
         }
 
         return text.ToString();
+    }
+
+    /// <summary>How many tasks of a run ended each way, in one pass over them.</summary>
+    private sealed class Tally
+    {
+        private readonly int[] _counts = new int[(int)TaskRunStatus.Stopped + 1];
+
+        public Tally(RunOutcome outcome)
+        {
+            var allDone = true;
+            foreach (var task in outcome.Tasks)
+            {
+                _counts[(int)task.Status]++;
+                allDone &= task.Status.IsDone();
+                AnyHost |= task.Host is not null;
+            }
+
+            Succeeded = !outcome.Cancelled && allDone;
+            Failures = this[TaskRunStatus.Failed] + this[TaskRunStatus.Tolerated] + this[TaskRunStatus.TimedOut];
+        }
+
+        public int this[TaskRunStatus status] => _counts[(int)status];
+
+        /// <summary>As <see cref="RunOutcome.Succeeded"/>.</summary>
+        public bool Succeeded { get; }
+
+        /// <summary>Tasks whose end the debrief explains: failed, tolerated, timed out.</summary>
+        public int Failures { get; }
+
+        public bool AnyHost { get; }
     }
 
     /// <summary>What went wrong, asynciojobs' debrief: the critical task that aborted the run, what a timeout cut,
@@ -396,7 +450,7 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
         lock (_gate)
         {
             _output.WriteLine(line);
-            _dirty = true;
+            MarkDirty();
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 
 namespace Orchestrate.UpToDate;
@@ -54,19 +53,20 @@ public sealed class RunLock : IDisposable
     /// <inheritdoc />
     public void Dispose() => _lock.Dispose();
 
-    // UTC, so that taking the lock does not load the time zone database (a few milliseconds of every run).
+    // UTC, so that taking the lock does not load the time zone database (a few milliseconds of every run); the command
+    // line from this process's own arguments rather than /proc, and the time without a format string (both cost a
+    // few milliseconds of code run once, on every run).
     private static string Describe(int pid, DateTime since)
     {
-        var command = "";
-        try
-        {
-            command = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
-        }
-        catch (IOException)
-        {
-            command = Process.GetCurrentProcess().ProcessName;
-        }
-
-        return string.Create(CultureInfo.InvariantCulture, $"pid {pid}, `{command}`, since {since:HH:mm:ss} UTC");
+        // As ps shows it: an apphost runs as itself; `dotnet program.dll` as the dotnet host, the program its first
+        // argument (which is where .NET puts the program in both cases).
+        var arguments = Environment.GetCommandLineArgs();
+        var host = Environment.ProcessPath;
+        var asItself = host is not null && arguments.Length > 0
+            && string.Equals(Path.GetFileNameWithoutExtension(host), Path.GetFileNameWithoutExtension(arguments[0]), StringComparison.Ordinal);
+        string[] words = host is null ? arguments : asItself ? [host, .. arguments.Skip(1)] : [host, .. arguments];
+        return $"pid {pid.ToString(CultureInfo.InvariantCulture)}, `{string.Join(' ', words)}`, since {TwoDigits(since.Hour)}:{TwoDigits(since.Minute)}:{TwoDigits(since.Second)} UTC";
     }
+
+    private static string TwoDigits(int value) => value.ToString("D2", CultureInfo.InvariantCulture);
 }

@@ -34,7 +34,12 @@ public sealed class StateStore : IAsyncDisposable
     private static readonly byte[] Header = "ORCHST02"u8.ToArray();
 
     private readonly FileStream _file;
-    private readonly ConcurrentDictionary<string, StoredState> _states;
+    // The successes as the file held them when the store opened: read-only after that, so a plain table (a concurrent
+    // one cost a lock and a node object per task to fill, on the path of every run). What this run records goes to
+    // _changed, which lookups read first once it holds anything; null there: no longer a success (forgotten, failed).
+    private readonly Dictionary<string, StoredState> _loaded;
+    private readonly ConcurrentDictionary<string, StoredState?> _changed = new(StringComparer.Ordinal);
+    private volatile bool _anyChange;
     private readonly ConcurrentDictionary<string, bool> _ignored;
     private readonly ConcurrentDictionary<string, bool> _failed;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
@@ -44,7 +49,7 @@ public sealed class StateStore : IAsyncDisposable
     {
         Path = path;
         _file = file;
-        _states = state.States;
+        _loaded = state.States;
         _ignored = state.Ignored;
         _failed = state.Failed;
         _writer = Task.Run(WriteLoopAsync);
@@ -54,7 +59,7 @@ public sealed class StateStore : IAsyncDisposable
     public string Path { get; }
 
     /// <summary>Number of tasks with a recorded success.</summary>
-    public int Count => _states.Count;
+    public int Count => Successes().Count();
 
     /// <summary>Bytes of a last record cut short (by a killed run) that opening the store dropped.</summary>
     public int DroppedBytes { get; private init; }
@@ -150,7 +155,7 @@ public sealed class StateStore : IAsyncDisposable
     /// <summary>The task's last success, if it has one.</summary>
     public bool TryGet(string task, out TaskState state)
     {
-        if (_states.TryGetValue(task, out var stored))
+        if (TryFind(task, out var stored))
         {
             state = stored.Get();
             return true;
@@ -159,6 +164,21 @@ public sealed class StateStore : IAsyncDisposable
         state = null!;
         return false;
     }
+
+    private bool TryFind(string task, out StoredState stored)
+    {
+        if (_anyChange && _changed.TryGetValue(task, out var changed))
+        {
+            stored = changed!;
+            return changed is not null;
+        }
+
+        return _loaded.TryGetValue(task, out stored!);
+    }
+
+    // The tasks with a recorded success now.
+    private IEnumerable<string> Successes() =>
+        _loaded.Keys.Where(task => !_changed.ContainsKey(task)).Concat(_changed.Where(change => change.Value is not null).Select(change => change.Key));
 
     /// <summary>
     /// True when the task has a recorded success whose file deps are exactly <paramref name="paths"/>, each with the
@@ -172,7 +192,7 @@ public sealed class StateStore : IAsyncDisposable
     /// <summary><see cref="FilesAsRecorded(string, string, IReadOnlyList{string})"/>, the files looked up from a descriptor
     /// of the project directory (<see cref="UnixStat.OpenDirectory"/>; -1: by its path).</summary>
     internal bool FilesAsRecorded(string task, string projectDirectory, int directoryDescriptor, IReadOnlyList<string> paths) =>
-        _states.TryGetValue(task, out var stored) && stored.FilesAsRecorded(projectDirectory, directoryDescriptor, paths);
+        TryFind(task, out var stored) && stored.FilesAsRecorded(projectDirectory, directoryDescriptor, paths);
 
     /// <summary>True when the task was set aside with <c>ignore</c>.</summary>
     // ContainsKey takes no lock; IsEmpty, on an empty dictionary, takes all of them (and starts an event source).
@@ -182,7 +202,7 @@ public sealed class StateStore : IAsyncDisposable
     /// an ignore mark or a failure), sorted: the sub-tasks of a group created while a run went, for the commands
     /// outside a run.</summary>
     public IReadOnlyList<string> TasksStartingWith(string prefix) =>
-        [.. _states.Keys.Concat(_ignored.Keys).Concat(_failed.Keys)
+        [.. Successes().Concat(_ignored.Keys).Concat(_failed.Keys)
             .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal)];
@@ -251,7 +271,7 @@ public sealed class StateStore : IAsyncDisposable
                 _file.Flush();
                 foreach (var write in batch)
                 {
-                    Apply(_states, _ignored, _failed, write.Kind, write.Task, write.State is null ? null : new StoredState(write.State));
+                    Record(write.Kind, write.Task, write.State is null ? null : new StoredState(write.State));
                     write.Done.TrySetResult();
                 }
             }
@@ -266,35 +286,63 @@ public sealed class StateStore : IAsyncDisposable
         }
     }
 
-    // Returns the change in the number of tasks with a recorded success. Lookups first: they take no lock.
-    private static int Apply(ConcurrentDictionary<string, StoredState> states, ConcurrentDictionary<string, bool> ignored, ConcurrentDictionary<string, bool> failed, RecordKind kind, string task, StoredState? state)
+    // What a record written by this run changes (the writer's thread only).
+    private void Record(RecordKind kind, string task, StoredState? state)
+    {
+        switch (kind)
+        {
+            case RecordKind.Save:
+                _anyChange = true;
+                _changed[task] = state;
+                Drop(_failed, task);
+                break;
+            case RecordKind.Ignore:
+                _ignored[task] = true;
+                break;
+            case RecordKind.Failed:
+                _anyChange = true;
+                _changed[task] = null;
+                _failed[task] = true;
+                break;
+            default:
+                _anyChange = true;
+                _changed[task] = null;
+                Drop(_ignored, task);
+                Drop(_failed, task);
+                break;
+        }
+    }
+
+    // What a record read from the file does to the loaded state; returns the change in the number of tasks with a
+    // recorded success.
+    private static int Apply(LoadedState loaded, RecordKind kind, string task, StoredState? state)
     {
         var live = 0;
         switch (kind)
         {
             case RecordKind.Save:
-                if (states.TryAdd(task, state!))
+                if (loaded.States.TryAdd(task, state!))
                 {
                     live = 1;
                 }
                 else
                 {
-                    states[task] = state!;
+                    loaded.States[task] = state!;
                 }
 
-                Drop(failed, task);
+                Drop(loaded.Failed, task);
                 break;
             case RecordKind.Ignore:
-                ignored[task] = true;
+                loaded.Ignored[task] = true;
                 break;
             case RecordKind.Failed:
-                live = Drop(states, task) ? -1 : 0;
-                failed[task] = true;
+                live = loaded.States.Remove(task) ? -1 : 0;
+                loaded.Failed[task] = true;
                 break;
             default:
-                live = Drop(states, task) ? -1 : 0;
-                Drop(ignored, task);
-                Drop(failed, task);
+                live = loaded.States.Remove(task) ? -1 : 0;
+                Drop(loaded.Ignored, task);
+                Drop(loaded.Failed, task);
                 break;
         }
 
@@ -416,7 +464,7 @@ public sealed class StateStore : IAsyncDisposable
             throw new InvalidDataException($"unknown record kind {(int)kind}");
         }
 
-        state.Live += Apply(state.States, state.Ignored, state.Failed, kind, task, stored);
+        state.Live += Apply(state, kind, task, stored);
         state.Records++;
     }
 
@@ -462,7 +510,7 @@ public sealed class StateStore : IAsyncDisposable
 
     private sealed class LoadedState(int capacity = 31)
     {
-        public ConcurrentDictionary<string, StoredState> States { get; } = new(Environment.ProcessorCount, Math.Max(31, capacity), StringComparer.Ordinal);
+        public Dictionary<string, StoredState> States { get; } = new(capacity, StringComparer.Ordinal);
 
         public ConcurrentDictionary<string, bool> Ignored { get; } = new(StringComparer.Ordinal);
 
@@ -471,8 +519,7 @@ public sealed class StateStore : IAsyncDisposable
         /// <summary>Records read.</summary>
         public int Records { get; set; }
 
-        /// <summary>Records still in force (what a compacted log would hold): counted as they are applied, since the
-        /// dictionaries' Count takes every lock.</summary>
+        /// <summary>Records still in force (what a compacted log would hold): counted as they are applied.</summary>
         public int Live { get; set; }
 
         public int ValidLength { get; set; } = HeaderSize;
