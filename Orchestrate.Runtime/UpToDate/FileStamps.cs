@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Orchestrate.Planning;
 
 namespace Orchestrate.UpToDate;
@@ -50,19 +49,8 @@ internal static class FileStamps
         return new FileStamp(path, size, ticks, Hash(Path.Combine(projectDirectory, path)));
     }
 
-    private static string Hash(string file)
-    {
-        using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(stream, digest);
-        return Convert.ToHexStringLower(digest[..16]);
-    }
+    private static string Hash(string file) => ContentHash.OfFile(file);
 
     /// <summary>A short stable hash of a text (a config value, a result).</summary>
-    public static string HashText(string text)
-    {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text), digest);
-        return Convert.ToHexStringLower(digest[..16]);
-    }
+    public static string HashText(string text) => ContentHash.Of(System.Text.Encoding.UTF8.GetBytes(text));
 }
