@@ -405,7 +405,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             Output.AcceptOnlyFromAmong("stream", "grouped");
             Timeout.Validators.Add(result =>
             {
-                if (result.GetValueOrDefault<double>() <= 0)
+                if (Converted<double>(result) is <= 0)
                 {
                     result.AddError("--timeout must be a number of seconds above 0");
                 }
@@ -419,18 +419,33 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
             command.Options.Add(DryRun);
             Persist.Validators.Add(result =>
             {
-                if (result.GetValueOrDefault<int>() < 0)
+                if (Converted<int>(result) is < 0)
                 {
                     result.AddError("--persist must be 0 (close connections at the end) or a number of seconds");
                 }
             });
             Jobs.Validators.Add(result =>
             {
-                if (result.GetValueOrDefault<int>() < 1)
+                if (Converted<int>(result) is < 1)
                 {
                     result.AddError("--jobs must be at least 1");
                 }
             });
+        }
+
+        // An option's value, or null when its text does not convert: the parser reports that itself, in one line
+        // ("Cannot parse argument 'x' for option '--jobs'..."); asking for the value would throw instead.
+        private static T? Converted<T>(System.CommandLine.Parsing.OptionResult result)
+            where T : struct
+        {
+            try
+            {
+                return result.GetValueOrDefault<T>();
+            }
+            catch (InvalidOperationException)
+            {
+                return null;
+            }
         }
     }
 }

@@ -48,6 +48,20 @@ public class CommandLineTests
         Assert.That(result.Error.Trim(), Is.EqualTo("error: --jobs must be at least 1 (see --help)"));
     }
 
+    [TestCase("-j", "x", "--jobs")]
+    [TestCase("--persist", "soon", "--persist")]
+    [TestCase("--timeout", "1h", "--timeout")]
+    public async Task An_option_value_that_is_not_a_number_is_one_line_and_exit_code_2(string option, string value, string name)
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("link", option, value);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error.Trim(), Does.StartWith($"error: Cannot parse argument '{value}' for option '{name}'").And.EndWith("(see --help)"));
+        Assert.That(result.Error.Trim().Split('\n'), Has.Length.EqualTo(1), "one line, no stack trace");
+    }
+
     [Test]
     public async Task Without_a_task_name_the_default_tasks_run()
     {
