@@ -57,9 +57,10 @@ public sealed class TaskGraph
         var byTarget = new Dictionary<string, int>(tasks.Count, StringComparer.Ordinal);
         for (var i = 0; i < tasks.Count; i++)
         {
-            for (var t = 0; t < tasks[i].Targets.Count; t++)
+            var targets = tasks[i].Targets;
+            for (var t = 0; t < targets.Count; t++)
             {
-                var target = tasks[i].Targets[t];
+                var target = targets[t];
                 var key = PathNames.Normalize(target);
                 if (!byTarget.TryAdd(key, i) && byTarget[key] != i)
                 {
@@ -110,9 +111,10 @@ public sealed class TaskGraph
                 }
             }
 
-            for (var f = 0; f < task.FileDeps.Count; f++)
+            var fileDeps = task.FileDeps;
+            for (var f = 0; f < fileDeps.Count; f++)
             {
-                var fileDep = task.FileDeps[f];
+                var fileDep = fileDeps[f];
                 if (Glob.IsPattern(fileDep))
                 {
                     // A pattern depends on every task whose target it matches.

@@ -45,15 +45,7 @@ internal static class ContentHash
     }
 
     /// <summary>The hash of some bytes.</summary>
-    public static string Of(ReadOnlySpan<byte> data)
-    {
-        var whole = data.Length - (data.Length % Stripe);
-        var first = new Xxh64(0);
-        var second = new Xxh64(SecondSeed);
-        first.Stripes(data[..whole]);
-        second.Stripes(data[..whole]);
-        return Format(first.Finish(data[whole..]), second.Finish(data[whole..]));
-    }
+    public static string Of(ReadOnlySpan<byte> data) => Format(Xxh64Of(data, 0), Xxh64Of(data, SecondSeed));
 
     /// <summary>XXH64 of some bytes under a seed (one half of <see cref="Of"/>).</summary>
     internal static ulong Xxh64Of(ReadOnlySpan<byte> data, ulong seed)

@@ -233,7 +233,7 @@ internal sealed partial class TargetSnapshot(string projectDirectory) : IDisposa
                 return null;
             }
 
-            var descriptor = Open(directory, UnixStat.DirectoryFlag | 0x80000); // O_RDONLY | O_DIRECTORY | O_CLOEXEC
+            var descriptor = UnixStat.Open(directory, UnixStat.DirectoryFlag | 0x80000); // O_RDONLY | O_DIRECTORY | O_CLOEXEC
             if (descriptor < 0)
             {
                 return null;
@@ -280,17 +280,11 @@ internal sealed partial class TargetSnapshot(string projectDirectory) : IDisposa
             }
             finally
             {
-                Close(descriptor);
+                UnixStat.Close(descriptor);
             }
         }
 
-        [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-        private static partial int Open(string path, int flags);
-
         [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
         private static unsafe partial nint GetDirectoryEntries(int descriptor, byte* buffer, nuint size);
-
-        [LibraryImport("libc", EntryPoint = "close")]
-        private static partial int Close(int descriptor);
     }
 }

@@ -102,7 +102,7 @@ internal static partial class UnixStat
     /// <summary>A descriptor of a directory for <see cref="TryStatFile(string, int, ReadOnlySpan{byte}, out long, out long)"/>
     /// (<c>O_PATH</c>: it reads nothing); -1 where that cannot be done. Give it back with <see cref="CloseDirectory"/>.</summary>
     public static int OpenDirectory(string directory) =>
-        Layout is null || directory.Contains('\0') ? -1 : Math.Max(-1, OpenPath(directory, 0x200000 | DirectoryFlag | 0x80000)); // O_PATH | O_DIRECTORY | O_CLOEXEC
+        Layout is null || directory.Contains('\0') ? -1 : Math.Max(-1, Open(directory, 0x200000 | DirectoryFlag | 0x80000)); // O_PATH | O_DIRECTORY | O_CLOEXEC
 
     /// <summary><c>O_DIRECTORY</c>, whose value differs between x86-64 and arm64 (the other flags used here do not).</summary>
     internal static int DirectoryFlag => RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x4000 : 0x10000;
@@ -112,7 +112,7 @@ internal static partial class UnixStat
     {
         if (directoryDescriptor >= 0)
         {
-            _ = CloseDescriptor(directoryDescriptor);
+            _ = Close(directoryDescriptor);
         }
     }
 
@@ -166,9 +166,11 @@ internal static partial class UnixStat
     [LibraryImport("libc", EntryPoint = "fstatat")]
     private static partial int StatAt(int directoryDescriptor, ref byte path, ref byte buffer, int flags);
 
+    /// <summary>libc's <c>open</c>: a descriptor, or -1.</summary>
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenPath(string path, int flags);
+    internal static partial int Open(string path, int flags);
 
+    /// <summary>libc's <c>close</c>.</summary>
     [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int CloseDescriptor(int descriptor);
+    internal static partial int Close(int descriptor);
 }

@@ -77,9 +77,7 @@ internal sealed partial class MuxSession : IShellChannel
         try
         {
             await control.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), limit.Token).ConfigureAwait(false);
-            await SendAsync(control, Message(Hello, w => w.UInt32(ProtocolVersion)), limit.Token).ConfigureAwait(false);
-            if (await ReceiveAsync(control, limit.Token).ConfigureAwait(false) is not { } hello || hello.Length < 8
-                || ReadUInt32(hello, 0) != Hello || ReadUInt32(hello, 4) != ProtocolVersion)
+            if (!await GreetAsync(control, limit.Token).ConfigureAwait(false))
             {
                 return Fail();
             }
@@ -156,9 +154,7 @@ internal sealed partial class MuxSession : IShellChannel
 
         try
         {
-            await SendAsync(control, Message(Hello, w => w.UInt32(ProtocolVersion)), limit.Token).ConfigureAwait(false);
-            if (await ReceiveAsync(control, limit.Token).ConfigureAwait(false) is not { Length: >= 8 } hello
-                || ReadUInt32(hello, 0) != Hello || ReadUInt32(hello, 4) != ProtocolVersion)
+            if (!await GreetAsync(control, limit.Token).ConfigureAwait(false))
             {
                 return null;
             }
@@ -172,6 +168,14 @@ internal sealed partial class MuxSession : IShellChannel
         {
             return null;
         }
+    }
+
+    // The protocol's hello, both ways: false when the master speaks another version (or not this protocol).
+    private static async Task<bool> GreetAsync(Socket control, CancellationToken cancellationToken)
+    {
+        await SendAsync(control, Message(Hello, w => w.UInt32(ProtocolVersion)), cancellationToken).ConfigureAwait(false);
+        return await ReceiveAsync(control, cancellationToken).ConfigureAwait(false) is { Length: >= 8 } hello
+            && ReadUInt32(hello, 0) == Hello && ReadUInt32(hello, 4) == ProtocolVersion;
     }
 
     /// <summary>True where descriptors can be passed as written here: Linux on x64 and arm64.</summary>
