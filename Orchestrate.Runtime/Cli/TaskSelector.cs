@@ -10,8 +10,25 @@ internal static class TaskSelector
     {
         if (requested.Count == 0)
         {
-            var defaults = Enumerable.Range(0, graph.Tasks.Count).Where(i => graph.Tasks[i].IsDefault).ToArray();
-            return defaults.Length > 0 ? defaults : Enumerable.Range(0, graph.Tasks.Count).ToArray();
+            // Loops rather than Enumerable.Range: its ToArray fills with Vector<int>, compiled at run time on every
+            // start (ReadyToRun cannot fix the vector size ahead).
+            var tasks = graph.Tasks;
+            var defaults = 0;
+            for (var i = 0; i < tasks.Count; i++)
+            {
+                defaults += tasks[i].IsDefault ? 1 : 0;
+            }
+
+            var roots = new int[defaults > 0 ? defaults : tasks.Count];
+            for (int i = 0, k = 0; i < tasks.Count; i++)
+            {
+                if (defaults == 0 || tasks[i].IsDefault)
+                {
+                    roots[k++] = i;
+                }
+            }
+
+            return roots;
         }
 
         return requested.Select(name => Resolve(graph, name)).Distinct().ToArray();

@@ -177,10 +177,20 @@ public sealed class TaskGraph
     }
 
     /// <summary>The given tasks and everything they depend on, each after its dependencies.</summary>
-    public int[] Closure(IEnumerable<int> roots)
+    public int[] Closure(IEnumerable<int> roots) => Closure(roots as int[] ?? [.. roots]);
+
+    /// <summary>The given tasks and everything they depend on, each after its dependencies.</summary>
+    public int[] Closure(int[] roots)
     {
         var selected = new bool[Tasks.Count];
-        var stack = new Stack<int>(roots);
+        // Pushed one by one, from the array: reached through IEnumerable<int> or ICollection<int>, an array's methods
+        // are compiled at run time on every start (ReadyToRun has no code for them).
+        var stack = new Stack<int>(roots.Length);
+        for (var k = 0; k < roots.Length; k++)
+        {
+            stack.Push(roots[k]);
+        }
+
         var count = 0;
         while (stack.Count > 0)
         {

@@ -67,7 +67,13 @@ public static class Scheduler
         var runStarted = Stopwatch.GetTimestamp();
         var count = plan.Length;
         var local = new int[graph.Tasks.Count];
-        Array.Fill(local, -1);
+        // A loop, not Array.Fill: its vectorized fill is compiled at run time on every start (ReadyToRun cannot
+        // fix the vector size ahead).
+        for (var i = 0; i < local.Length; i++)
+        {
+            local[i] = -1;
+        }
+
         for (var k = 0; k < count; k++)
         {
             local[plan[k]] = k;
@@ -648,7 +654,11 @@ public static class Scheduler
         }
 
         var limits = new int[ids.Count];
-        Array.Fill(limits, int.MaxValue);
+        for (var i = 0; i < limits.Length; i++)
+        {
+            limits[i] = int.MaxValue;
+        }
+
         foreach (var task in graph.Tasks)
         {
             foreach (var spec in task.Resources)

@@ -43,7 +43,9 @@ public sealed class StateStore : IAsyncDisposable
     private readonly ConcurrentDictionary<string, bool> _ignored;
     private readonly ConcurrentDictionary<string, bool> _failed;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writer;
+    // Started by the first write: a run that records nothing (a no-op run) starts no thread-pool work for it.
+    private readonly Lock _writerGate = new();
+    private Task? _writer;
 
     private StateStore(string path, FileStream file, LoadedState state)
     {
@@ -52,7 +54,6 @@ public sealed class StateStore : IAsyncDisposable
         _loaded = state.States;
         _ignored = state.Ignored;
         _failed = state.Failed;
-        _writer = Task.Run(WriteLoopAsync);
     }
 
     /// <summary>The store's file.</summary>
@@ -235,12 +236,32 @@ public sealed class StateStore : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _writes.Writer.TryComplete();
-        await _writer.ConfigureAwait(false);
+        Task? writer;
+        lock (_writerGate)
+        {
+            writer = _writer;
+        }
+
+        if (writer is not null)
+        {
+            await writer.ConfigureAwait(false);
+        }
+
         await _file.DisposeAsync().ConfigureAwait(false);
     }
 
     private Task Enqueue(PendingWrite write)
     {
+        // The writer first: a write the channel takes then always has a writer (DisposeAsync reads it after closing
+        // the channel, so a write it did not wait for was refused).
+        if (Volatile.Read(ref _writer) is null)
+        {
+            lock (_writerGate)
+            {
+                _writer ??= Task.Run(WriteLoopAsync);
+            }
+        }
+
         if (!_writes.Writer.TryWrite(write))
         {
             throw new ObjectDisposedException(nameof(StateStore));
