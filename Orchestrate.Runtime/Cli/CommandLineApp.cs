@@ -16,61 +16,81 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
     private readonly TextWriter _out = settings.Output ?? Console.Out;
     private readonly TextWriter _err = settings.Error ?? Console.Error;
 
-    private readonly Option<string?> _directory = new("--directory", "-C")
+    // The options every command takes, made with the commands (a plain run does not make them: see InvokeAsync).
+    private sealed class RootOptions
     {
-        Description = "Project directory: relative paths in tasks are taken from here (default: the project that built this program)",
-        Recursive = true,
-    };
+        public Option<string?> Directory { get; } = new("--directory", "-C")
+        {
+            Description = "Project directory: relative paths in tasks are taken from here (default: the project that built this program)",
+            Recursive = true,
+        };
 
-    private readonly Option<bool> _noColor = new("--no-color")
-    {
-        Description = "Plain text output, without colours (also NO_COLOR=1)",
-        Recursive = true,
-    };
+        public Option<bool> NoColor { get; } = new("--no-color")
+        {
+            Description = "Plain text output, without colours (also NO_COLOR=1)",
+            Recursive = true,
+        };
 
-    private readonly Option<string?> _inventory = new("--inventory", "-i")
-    {
-        Description = "Inventory file: JSON (as the Inventory section of appsettings.json) or Ansible YAML",
-        Recursive = true,
-    };
+        public Option<string?> Inventory { get; } = new("--inventory", "-i")
+        {
+            Description = "Inventory file: JSON (as the Inventory section of appsettings.json) or Ansible YAML",
+            Recursive = true,
+        };
 
-    private readonly Option<string?> _limit = new("--limit", "-l")
-    {
-        Description = "Only these hosts: names, groups, globs (web*), joined by ',' ; '!' excludes, '&' intersects",
-        Recursive = true,
-    };
+        public Option<string?> Limit { get; } = new("--limit", "-l")
+        {
+            Description = "Only these hosts: names, groups, globs (web*), joined by ',' ; '!' excludes, '&' intersects",
+            Recursive = true,
+        };
 
-    private readonly Option<bool> _wait = new("--wait")
+        public Option<bool> Wait { get; } = new("--wait")
+        {
+            Description = "When another run holds this project, wait for it instead of failing",
+            Recursive = true,
+        };
+
+        public Globals Of(ParseResult parse) => new(parse.GetValue(Directory), parse.GetValue(NoColor), parse.GetValue(Wait), parse.GetValue(Inventory), parse.GetValue(Limit));
+    }
+
+    // A run with every option at its default (the plan, project directory and colour are set when it is planned).
+    private static readonly RunRequest PlainRunOptions = new([], "", false);
+
+    /// <summary>The values of the options every command takes.</summary>
+    private readonly record struct Globals(string? Directory, bool NoColor, bool Wait, string? Inventory, string? Limit);
+
+    /// <summary>The root's commands: an argument with one of these names is a command, not a task.</summary>
+    internal static readonly string[] CommandNames = ["run", "list", "info", "graph", "forget", "clean", "ignore", "hosts"];
+
+    /// <summary>
+    /// True when the command line is only task names (or empty): a run with every option at its default, which is
+    /// read without the parser. Making the parser's commands and options took ~6 ms of every start, more than planning
+    /// a run of 1,000 tasks. Anything else (an option, a command, a response file, a directive) goes to the parser.
+    /// </summary>
+    internal static bool IsPlainRun(string[] args)
     {
-        Description = "When another run holds this project, wait for it instead of failing",
-        Recursive = true,
-    };
+        foreach (var arg in args)
+        {
+            if (arg.Length == 0 || arg[0] is '-' or '@' or '[' || Array.IndexOf(CommandNames, arg) >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     public async Task<int> InvokeAsync(string[] args, CancellationToken cancellationToken)
     {
         Hosting.PhaseTrace.Mark("entered");
-        var root = BuildCommands(cancellationToken);
-        var parse = root.Parse(args);
-        Hosting.PhaseTrace.Mark("parsed");
-        if (parse.Errors.Count > 0)
-        {
-            foreach (var error in parse.Errors)
-            {
-                await _err.WriteLineAsync($"error: {error.Message} (see --help)").ConfigureAwait(false);
-            }
-
-            return ExitCodes.UsageError;
-        }
-
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration
+            if (IsPlainRun(args))
             {
-                Output = _out,
-                Error = _err,
-                EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = null,
-            }, cancellationToken).ConfigureAwait(false);
+                Hosting.PhaseTrace.Mark("parsed");
+                return await Run(default, args, PlainRunOptions, cancellationToken).ConfigureAwait(false);
+            }
+
+            return await ParseAndInvokeAsync(args, cancellationToken).ConfigureAwait(false);
         }
         catch (UsageException e)
         {
@@ -93,35 +113,64 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         }
     }
 
+    /// <summary>The names of the parser's commands (for the test that keeps <see cref="CommandNames"/> whole).</summary>
+    internal IEnumerable<string> ParserCommandNames() => BuildCommands(CancellationToken.None).Subcommands.Select(command => command.Name);
+
+    // Apart from InvokeAsync, so that a plain run loads nothing of the parser.
+    private async Task<int> ParseAndInvokeAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var root = BuildCommands(cancellationToken);
+        var parse = root.Parse(args);
+        Hosting.PhaseTrace.Mark("parsed");
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await _err.WriteLineAsync($"error: {error.Message} (see --help)").ConfigureAwait(false);
+            }
+
+            return ExitCodes.UsageError;
+        }
+
+        return await parse.InvokeAsync(new InvocationConfiguration
+        {
+            Output = _out,
+            Error = _err,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null,
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     private RootCommand BuildCommands(CancellationToken cancellationToken)
     {
         var root = new RootCommand("Runs the tasks of this program. With no command, runs the named tasks (or the default ones).");
-        root.Options.Add(_directory);
-        root.Options.Add(_noColor);
-        root.Options.Add(_wait);
-        root.Options.Add(_inventory);
-        root.Options.Add(_limit);
+        var globals = new RootOptions();
+        root.Options.Add(globals.Directory);
+        root.Options.Add(globals.NoColor);
+        root.Options.Add(globals.Wait);
+        root.Options.Add(globals.Inventory);
+        root.Options.Add(globals.Limit);
 
         var run = new Command("run", "Run tasks that are out of date, and everything they depend on (the default command)");
         var rootRun = new RunCommandOptions();
         var runRun = new RunCommandOptions();
         rootRun.AddTo(root);
         runRun.AddTo(run);
-        root.SetAction((parse, _) => Run(parse, rootRun, cancellationToken));
-        run.SetAction((parse, _) => Run(parse, runRun, cancellationToken));
+        root.SetAction((parse, _) => Run(globals.Of(parse), parse.GetValue(rootRun.Tasks) ?? [], rootRun.Values(parse), cancellationToken));
+        run.SetAction((parse, _) => Run(globals.Of(parse), parse.GetValue(runRun.Tasks) ?? [], runRun.Values(parse), cancellationToken));
         root.Subcommands.Add(run);
 
         var list = new Command("list", "List the tasks with their descriptions");
         list.SetAction(async (parse, _) =>
         {
-            TaskInfoWriter.List((await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false)).Graph, _out);
+            TaskInfoWriter.List((await LoadGraphAsync(globals.Of(parse), cancellationToken).ConfigureAwait(false)).Graph, _out);
             return ExitCodes.Success;
         });
         root.Subcommands.Add(list);
 
         var infoTask = new Argument<string>("task") { Description = "The task to describe" };
         var info = new Command("info", "Show a task's status (and why), dependencies, file deps and targets") { infoTask };
-        info.SetAction((parse, _) => Info(parse, infoTask, cancellationToken));
+        info.SetAction((parse, _) => Info(globals.Of(parse), parse.GetValue(infoTask)!, cancellationToken));
         root.Subcommands.Add(info);
 
         var graphTasks = new Argument<string[]>("tasks") { Description = "Show only these tasks and what they depend on", Arity = ArgumentArity.ZeroOrMore };
@@ -130,7 +179,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var graphCommand = new Command("graph", "Print the task graph (edges point from a task to the tasks that need it)") { graphTasks, format };
         graphCommand.SetAction(async (parse, _) =>
         {
-            var graph = (await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false)).Graph;
+            var graph = (await LoadGraphAsync(globals.Of(parse), cancellationToken).ConfigureAwait(false)).Graph;
             var requested = parse.GetValue(graphTasks) ?? [];
             var tasks = requested.Length == 0
                 ? graph.TopologicalOrder
@@ -143,18 +192,18 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var forgetTasks = new Argument<string[]>("tasks") { Description = "Tasks to forget (default: the default tasks, or all)", Arity = ArgumentArity.ZeroOrMore };
         var forgetAll = new Option<bool>("--all") { Description = "Forget every task by deleting the state store (also the way out of a damaged store)" };
         var forget = new Command("forget", "Forget tasks' last successes, so that they run again") { forgetTasks, forgetAll };
-        forget.SetAction(async (parse, _) => await (await StateCommandsAsync(parse, cancellationToken).ConfigureAwait(false)).ForgetAsync(parse.GetValue(forgetTasks) ?? [], parse.GetValue(forgetAll), cancellationToken).ConfigureAwait(false));
+        forget.SetAction(async (parse, _) => await (await StateCommandsAsync(globals.Of(parse), cancellationToken).ConfigureAwait(false)).ForgetAsync(parse.GetValue(forgetTasks) ?? [], parse.GetValue(forgetAll), cancellationToken).ConfigureAwait(false));
         root.Subcommands.Add(forget);
 
         var cleanTasks = new Argument<string[]>("tasks") { Description = "Tasks whose targets to remove (default: the default tasks, or all)", Arity = ArgumentArity.ZeroOrMore };
         var cleanDry = new Option<bool>("--dry-run", "-n") { Description = "Say what would be removed; remove nothing" };
         var clean = new Command("clean", "Remove tasks' targets (or run their [Clean] method)") { cleanTasks, cleanDry };
-        clean.SetAction(async (parse, _) => await (await StateCommandsAsync(parse, cancellationToken).ConfigureAwait(false)).CleanAsync(parse.GetValue(cleanTasks) ?? [], parse.GetValue(cleanDry), UseColor(parse), cancellationToken).ConfigureAwait(false));
+        clean.SetAction(async (parse, _) => await (await StateCommandsAsync(globals.Of(parse), cancellationToken).ConfigureAwait(false)).CleanAsync(parse.GetValue(cleanTasks) ?? [], parse.GetValue(cleanDry), UseColor(globals.Of(parse)), cancellationToken).ConfigureAwait(false));
         root.Subcommands.Add(clean);
 
         var ignoreTasks = new Argument<string[]>("tasks") { Description = "Tasks to ignore", Arity = ArgumentArity.OneOrMore };
         var ignore = new Command("ignore", "Skip tasks, and what depends on them, in later runs until they are forgotten") { ignoreTasks };
-        ignore.SetAction(async (parse, _) => await (await StateCommandsAsync(parse, cancellationToken).ConfigureAwait(false)).IgnoreAsync(parse.GetValue(ignoreTasks) ?? [], cancellationToken).ConfigureAwait(false));
+        ignore.SetAction(async (parse, _) => await (await StateCommandsAsync(globals.Of(parse), cancellationToken).ConfigureAwait(false)).IgnoreAsync(parse.GetValue(ignoreTasks) ?? [], cancellationToken).ConfigureAwait(false));
         root.Subcommands.Add(ignore);
 
         var check = new Option<bool>("--check") { Description = "Connect to each host and say whether it is reachable, and why not" };
@@ -162,8 +211,8 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var disconnect = new Option<bool>("--disconnect") { Description = "Close the connections that runs with --persist kept open" };
         var hosts = new Command("hosts", "List the inventory's hosts (after --limit); --check connects to each") { check, hostsForks, disconnect };
         hosts.SetAction((parse, _) => parse.GetValue(disconnect) ? HostsCommand.DisconnectAsync(_out) : HostsCommand.RunAsync(
-            InventorySource.Load(settings, parse.GetValue(_inventory), ProjectDirectory(parse)),
-            parse.GetValue(_limit),
+            InventorySource.Load(settings, parse.GetValue(globals.Inventory), ProjectDirectory(globals.Of(parse))),
+            parse.GetValue(globals.Limit),
             parse.GetValue(check),
             parse.GetValue(hostsForks),
             _out,
@@ -172,14 +221,14 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         return root;
     }
 
-    private async Task<StateCommands> StateCommandsAsync(ParseResult parse, CancellationToken cancellationToken) =>
-        new(settings, (await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false)).Graph, ProjectDirectory(parse), parse.GetValue(_wait), RunOutput(), _err);
+    private async Task<StateCommands> StateCommandsAsync(Globals globals, CancellationToken cancellationToken) =>
+        new(settings, (await LoadGraphAsync(globals, cancellationToken).ConfigureAwait(false)).Graph, ProjectDirectory(globals), globals.Wait, RunOutput(), _err);
 
-    private async Task<int> Run(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
+    private async Task<int> Run(Globals globals, string[] tasks, RunRequest options, CancellationToken cancellationToken)
     {
         try
         {
-            return await RunPlannedAsync(parse, options, cancellationToken).ConfigureAwait(false);
+            return await RunPlannedAsync(globals, tasks, options, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -187,17 +236,17 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         }
     }
 
-    private async Task<int> RunPlannedAsync(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
+    private async Task<int> RunPlannedAsync(Globals globals, string[] tasks, RunRequest options, CancellationToken cancellationToken)
     {
         // Before the state is opened on another thread: entering the pause stops every thread for one collection.
         Hosting.CollectionPause.Begin((settings.Tasks ?? TaskCatalog.Tasks).Count);
         // The lock and the state store are taken on another thread while the graph is built.
-        var opening = Hosting.RunExecution.OpenStateAsync(ProjectDirectory(parse), parse.GetValue(_wait), _err, cancellationToken);
+        var opening = Hosting.RunExecution.OpenStateAsync(ProjectDirectory(globals), globals.Wait, _err, cancellationToken);
         RunRequest request;
         TaskGraph graph;
         try
         {
-            (graph, request) = await PlanAsync(parse, options, cancellationToken).ConfigureAwait(false);
+            (graph, request) = await PlanAsync(globals, tasks, options, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -209,47 +258,35 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         return await new RunExecution(settings, graph, RunOutput(), _err).RunAsync(request, opening, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<(TaskGraph Graph, RunRequest Request)> PlanAsync(ParseResult parse, RunCommandOptions options, CancellationToken cancellationToken)
+    private async Task<(TaskGraph Graph, RunRequest Request)> PlanAsync(Globals globals, string[] requested, RunRequest options, CancellationToken cancellationToken)
     {
-        var (graph, hostOfNode) = await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false);
+        var (graph, hostOfNode) = await LoadGraphAsync(globals, cancellationToken).ConfigureAwait(false);
         Hosting.PhaseTrace.Mark("graph loaded");
-        var requested = parse.GetValue(options.Tasks) ?? [];
         var roots = TaskSelector.Roots(graph, requested);
         graph = SubTaskExpansion.ForRequestedTargets(graph, requested);
-        var request = new RunRequest(graph.Closure(roots), ProjectDirectory(parse), UseColor(parse))
+        var request = options with
         {
+            Plan = graph.Closure(roots),
+            ProjectDirectory = ProjectDirectory(globals),
+            Color = UseColor(globals),
             HostOfNode = hostOfNode,
-            Forks = parse.GetResult(options.Forks) is null ? null : parse.GetValue(options.Forks),
-            Persist = parse.GetResult(options.Persist) is null ? null : parse.GetValue(options.Persist),
-            Jobs = parse.GetResult(options.Jobs) is null ? null : parse.GetValue(options.Jobs),
-            KeepGoing = parse.GetResult(options.KeepGoing) is null ? null : parse.GetValue(options.KeepGoing),
-            Always = parse.GetValue(options.Always),
-            DryRun = parse.GetValue(options.DryRun),
-            Wait = parse.GetValue(_wait),
-            Timeout = parse.GetResult(options.Timeout) is null ? null : TimeSpan.FromSeconds(parse.GetValue(options.Timeout)),
-            Critical = parse.GetResult(options.Critical) is null ? null : parse.GetValue(options.Critical),
-            Resources = RunCommandOptions.ParseResources(parse.GetValue(options.Resources) ?? []),
-            Output = parse.GetValue(options.Output) ?? "stream",
-            EventsPath = parse.GetValue(options.Events),
-            ReportPath = parse.GetValue(options.Report),
-            NoLive = parse.GetValue(options.NoLive),
-            PlanPath = parse.GetValue(options.Plan),
+            Wait = globals.Wait,
         };
         return (graph, request);
     }
 
-    private async Task<int> Info(ParseResult parse, Argument<string> taskArgument, CancellationToken cancellationToken)
+    private async Task<int> Info(Globals globals, string task, CancellationToken cancellationToken)
     {
-        var graph = (await LoadGraphAsync(parse, cancellationToken).ConfigureAwait(false)).Graph;
-        return await new StateCommands(settings, graph, ProjectDirectory(parse), wait: false, _out, _err).InfoAsync(parse.GetValue(taskArgument)!, cancellationToken).ConfigureAwait(false);
+        var graph = (await LoadGraphAsync(globals, cancellationToken).ConfigureAwait(false)).Graph;
+        return await new StateCommands(settings, graph, ProjectDirectory(globals), wait: false, _out, _err).InfoAsync(task, cancellationToken).ConfigureAwait(false);
     }
 
     // The console's writer flushes on every line; a run writes through a buffered one instead.
     private TextWriter RunOutput() => settings.Output ?? ConsoleReporter.OpenStandardOutput();
 
-    private string ProjectDirectory(ParseResult parse)
+    private string ProjectDirectory(Globals globals)
     {
-        var directory = parse.GetValue(_directory) ?? settings.ProjectDirectory ?? BuiltProjectDirectory() ?? Environment.CurrentDirectory;
+        var directory = globals.Directory ?? settings.ProjectDirectory ?? BuiltProjectDirectory() ?? Environment.CurrentDirectory;
         var full = Path.GetFullPath(directory);
         return Directory.Exists(full)
             ? full
@@ -266,14 +303,14 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         .OfType<System.Reflection.AssemblyMetadataAttribute>()
         .FirstOrDefault(a => a.Key == "Orchestrate.ProjectDirectory")?.Value);
 
-    private bool UseColor(ParseResult parse) =>
-        !parse.GetValue(_noColor)
+    private bool UseColor(Globals globals) =>
+        !globals.NoColor
         && settings.Output is null
         && !Console.IsOutputRedirected
         && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
 
     // Host tasks are expanded over the inventory (one node per host) when there is one.
-    private async ValueTask<(TaskGraph Graph, IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode)> LoadGraphAsync(ParseResult parse, CancellationToken cancellationToken)
+    private async ValueTask<(TaskGraph Graph, IReadOnlyDictionary<string, Remote.HostSpec> HostOfNode)> LoadGraphAsync(Globals globals, CancellationToken cancellationToken)
     {
         var tasks = settings.Tasks ?? TaskCatalog.Tasks;
         if (tasks.Count == 0)
@@ -282,16 +319,16 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         }
 
         // Groups of sub-tasks (not created after another task) become their sub-tasks now, so that they can be named.
-        tasks = await SubTaskExpansion.ExpandAsync(tasks, ProjectDirectory(parse), cancellationToken).ConfigureAwait(false);
+        tasks = await SubTaskExpansion.ExpandAsync(tasks, ProjectDirectory(globals), cancellationToken).ConfigureAwait(false);
 
         if (!tasks.Any(t => t.Hosts is not null))
         {
             return (TaskGraph.Build(tasks), new Dictionary<string, Remote.HostSpec>());
         }
 
-        var inventory = InventorySource.Load(settings, parse.GetValue(_inventory), ProjectDirectory(parse));
+        var inventory = InventorySource.Load(settings, globals.Inventory, ProjectDirectory(globals));
         Hosting.PhaseTrace.Mark("inventory loaded");
-        var expanded = InventorySource.Expand(tasks, inventory, parse.GetValue(_limit));
+        var expanded = InventorySource.Expand(tasks, inventory, globals.Limit);
         Hosting.PhaseTrace.Mark("host tasks expanded");
         return (TaskGraph.Build(expanded.Tasks), expanded.HostOfNode);
     }
@@ -373,6 +410,25 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         public Option<string?> Plan { get; } = new("--plan")
         {
             Description = "Write a self-contained HTML page of the tasks this run would execute and why, and run nothing",
+        };
+
+        /// <summary>The run options given on the command line, over the defaults.</summary>
+        public RunRequest Values(ParseResult parse) => PlainRunOptions with
+        {
+            Forks = parse.GetResult(Forks) is null ? null : parse.GetValue(Forks),
+            Persist = parse.GetResult(Persist) is null ? null : parse.GetValue(Persist),
+            Jobs = parse.GetResult(Jobs) is null ? null : parse.GetValue(Jobs),
+            KeepGoing = parse.GetResult(KeepGoing) is null ? null : parse.GetValue(KeepGoing),
+            Always = parse.GetValue(Always),
+            DryRun = parse.GetValue(DryRun),
+            Timeout = parse.GetResult(Timeout) is null ? null : TimeSpan.FromSeconds(parse.GetValue(Timeout)),
+            Critical = parse.GetResult(Critical) is null ? null : parse.GetValue(Critical),
+            Resources = ParseResources(parse.GetValue(Resources) ?? []),
+            Output = parse.GetValue(Output) ?? "stream",
+            EventsPath = parse.GetValue(Events),
+            ReportPath = parse.GetValue(Report),
+            NoLive = parse.GetValue(NoLive),
+            PlanPath = parse.GetValue(Plan),
         };
 
         public static IReadOnlyDictionary<string, int> ParseResources(string[] values)

@@ -63,6 +63,44 @@ public class CommandLineTests
     }
 
     [Test]
+    public async Task Task_names_alone_run_as_the_run_command_runs_them()
+    {
+        using var plain = BuildLike();
+        using var parsed = BuildLike();
+
+        var fast = await plain.RunAsync("link");
+        var full = await parsed.RunAsync("run", "link");
+        var again = await plain.RunAsync("link");
+
+        Assert.That(fast.ExitCode, Is.EqualTo(0), fast.ToString());
+        Assert.That(full.ExitCode, Is.EqualTo(0), full.ToString());
+        Assert.That(plain.Order, Is.EqualTo(parsed.Order));
+        Assert.That(plain.Order, Is.EqualTo(new[] { "compile", "link" }), "the second plain run finds both up to date");
+        Assert.That(again.Output, Does.Contain("up to date"));
+    }
+
+    [TestCase(new string[0], true)]
+    [TestCase(new[] { "compile", "link" }, true)]
+    [TestCase(new[] { "obj/hello.o" }, true)]
+    [TestCase(new[] { "compile", "-a" }, false)]
+    [TestCase(new[] { "--help" }, false)]
+    [TestCase(new[] { "list" }, false)]
+    [TestCase(new[] { "compile", "forget" }, false)]
+    [TestCase(new[] { "@args.rsp" }, false)]
+    [TestCase(new[] { "[diagram]", "compile" }, false)]
+    [TestCase(new[] { "" }, false)]
+    public void Only_task_names_skip_the_parser(string[] args, bool plain) =>
+        Assert.That(Orchestrate.Cli.CommandLineApp.IsPlainRun(args), Is.EqualTo(plain));
+
+    [Test]
+    public void Every_command_of_the_parser_is_known_to_the_plain_run_check()
+    {
+        var app = new Orchestrate.Cli.CommandLineApp(new OrchestratorSettings { Tasks = [] });
+
+        Assert.That(Orchestrate.Cli.CommandLineApp.CommandNames, Is.EquivalentTo(app.ParserCommandNames()));
+    }
+
+    [Test]
     public async Task Without_a_task_name_the_default_tasks_run()
     {
         using var cli = BuildLike();
