@@ -62,13 +62,16 @@ internal sealed class CheckAhead
         checker.SnapshotTargets(true);
         try
         {
-            var helpers = new Task[Math.Clamp(Environment.ProcessorCount, 1, 4) - 1];
+            // The first helper is the thread that opened the state, when it still waits; the others come from the pool.
+            var spare = SpareThread.TryGive(Work);
+            var helpers = new Task[Math.Clamp(Environment.ProcessorCount, 1, 4) - (spare is null ? 1 : 2)];
             for (var h = 0; h < helpers.Length; h++)
             {
                 helpers[h] = Task.Run(Work, CancellationToken.None);
             }
 
             Work();
+            spare?.Wait();
             Task.WaitAll(helpers, CancellationToken.None);
         }
         finally
@@ -91,7 +94,12 @@ internal sealed class CheckAhead
         }
 
         var ahead = new CheckAhead(graph, checker, ran);
-        _ = Task.Run(() => ahead.CheckBackwards(plan, eligible, cancellationToken), CancellationToken.None);
+        void CheckBackwards() => ahead.CheckBackwards(plan, eligible, cancellationToken);
+        if (SpareThread.TryGive(CheckBackwards) is null)
+        {
+            _ = Task.Run(CheckBackwards, CancellationToken.None);
+        }
+
         return ahead;
     }
 

@@ -43,11 +43,17 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
             catch (OperationCanceledException e)
             {
                 opened.SetCanceled(e.CancellationToken);
+                return;
             }
             catch (Exception e)
             {
                 opened.SetException(e);
+                return;
             }
+
+            // The run's checks start a few milliseconds later (once the graph and the plan are made): this thread
+            // serves as their second core.
+            Execution.SpareThread.Offer(TimeSpan.FromSeconds(1));
         })
         {
             IsBackground = true,
