@@ -403,19 +403,26 @@ public sealed class StateStore : IAsyncDisposable
         BinaryPrimitives.WriteUInt32LittleEndian(frame[8..], Crc32.Compute(payload));
     }
 
-    private static byte[] ReadAll(FileStream file)
+    private static ReadOnlyMemory<byte> ReadAll(FileStream file)
     {
+        var length = checked((int)file.Length);
+        if (MappedFile.TryMap(file.SafeFileHandle, length) is { } mapped)
+        {
+            return mapped.Memory;
+        }
+
         // Not zeroed first: the read fills it all.
-        var bytes = GC.AllocateUninitializedArray<byte>(checked((int)file.Length));
+        var bytes = GC.AllocateUninitializedArray<byte>(length);
         file.ReadExactly(bytes);
         return bytes;
     }
 
-    private static LoadedState Parse(byte[] bytes, string path)
+    private static LoadedState Parse(ReadOnlyMemory<byte> memory, string path)
     {
-        if (bytes.Length < HeaderSize || !bytes.AsSpan(0, HeaderSize).SequenceEqual(Header))
+        var bytes = memory.Span;
+        if (bytes.Length < HeaderSize || !bytes[..HeaderSize].SequenceEqual(Header))
         {
-            throw Unusable(path, bytes.Length >= 6 && bytes.AsSpan(0, 6).SequenceEqual("ORCHST"u8)
+            throw Unusable(path, bytes.Length >= 6 && bytes[..6].SequenceEqual("ORCHST"u8)
                 ? "it was written by another version of Orchestrate"
                 : "it is not an Orchestrate state store");
         }
@@ -431,8 +438,8 @@ public sealed class StateStore : IAsyncDisposable
                 break; // the last record's frame was cut short: a crash while appending
             }
 
-            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position));
-            if (length < 0 || ~length != BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(position + 4)))
+            var length = BinaryPrimitives.ReadInt32LittleEndian(bytes[position..]);
+            if (length < 0 || ~length != BinaryPrimitives.ReadInt32LittleEndian(bytes[(position + 4)..]))
             {
                 throw Unusable(path, $"the record at byte {position} is damaged");
             }
@@ -442,8 +449,8 @@ public sealed class StateStore : IAsyncDisposable
                 break; // the last record was cut short
             }
 
-            var payload = bytes.AsSpan(position + FrameSize, length);
-            if (Crc32.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(position + 8)))
+            var payload = bytes.Slice(position + FrameSize, length);
+            if (Crc32.Compute(payload) != BinaryPrimitives.ReadUInt32LittleEndian(bytes[(position + 8)..]))
             {
                 if (position + FrameSize + length == bytes.Length)
                 {
@@ -455,7 +462,7 @@ public sealed class StateStore : IAsyncDisposable
 
             try
             {
-                ReadRecord(state, bytes, position + FrameSize, length);
+                ReadRecord(state, memory.Slice(position + FrameSize, length));
             }
             catch (Exception e) when (e is InvalidDataException or EndOfStreamException or ArgumentException)
             {
@@ -469,16 +476,16 @@ public sealed class StateStore : IAsyncDisposable
         return state;
     }
 
-    private static void ReadRecord(LoadedState state, byte[] bytes, int start, int length)
+    private static void ReadRecord(LoadedState state, ReadOnlyMemory<byte> record)
     {
-        var reader = new SpanReader(bytes.AsSpan(start, length));
+        var reader = new SpanReader(record.Span);
         var kind = (RecordKind)reader.Byte();
         var task = reader.String();
         StoredState? stored = null;
         if (kind == RecordKind.Save)
         {
             // Parsed when the task is checked: a run that touches a part of the graph reads only that part.
-            stored = new StoredState(bytes, start + reader.Position, length - reader.Position);
+            stored = new StoredState(record[reader.Position..]);
         }
         else if (kind is not (RecordKind.Forget or RecordKind.Ignore or RecordKind.Failed))
         {
@@ -549,19 +556,13 @@ public sealed class StateStore : IAsyncDisposable
     /// <summary>A task's state as recorded: parsed from the loaded file on first use.</summary>
     private sealed class StoredState
     {
-        private readonly byte[]? _bytes;
-        private readonly int _offset;
-        private readonly int _length;
+        // The record's bytes as loaded (empty: recorded by this run, _state has it).
+        private readonly ReadOnlyMemory<byte> _bytes;
         private TaskState? _state;
 
         public StoredState(TaskState state) => _state = state;
 
-        public StoredState(byte[] bytes, int offset, int length)
-        {
-            _bytes = bytes;
-            _offset = offset;
-            _length = length;
-        }
+        public StoredState(ReadOnlyMemory<byte> bytes) => _bytes = bytes;
 
         // Parsing twice on a race gives the same value: no lock needed.
         public TaskState Get() => _state ??= Parse();
@@ -569,14 +570,14 @@ public sealed class StateStore : IAsyncDisposable
         [SkipLocalsInit]
         public bool FilesAsRecorded(string projectDirectory, int directoryDescriptor, IReadOnlyList<string> paths)
         {
-            if (_bytes is null)
+            if (_bytes.IsEmpty)
             {
                 return false; // recorded by this run: Get() has it
             }
 
             try
             {
-                var reader = new SpanReader(_bytes.AsSpan(_offset, _length));
+                var reader = new SpanReader(_bytes.Span);
                 reader.Int64();
                 if (reader.Byte() != 0)
                 {
@@ -612,16 +613,21 @@ public sealed class StateStore : IAsyncDisposable
             {
                 return false; // the full parse reports it
             }
+            finally
+            {
+                GC.KeepAlive(this); // holds the mapped log while its bytes are read (MappedFile)
+            }
         }
 
         private TaskState Parse()
         {
             // Read straight from the loaded bytes (the BinaryWriter layout: little-endian numbers, strings as a 7-bit
             // encoded byte count and UTF-8): a no-op run parses every record it checks, so no reader or stream is made.
-            var reader = new SpanReader(_bytes.AsSpan(_offset, _length));
+            var reader = new SpanReader(_bytes.Span);
             var at = DateTimeOffset.FromUnixTimeMilliseconds(reader.Int64());
             var result = reader.Byte() != 0 ? reader.String() : null;
             var (files, values) = StateEncoding.Read(ref reader);
+            GC.KeepAlive(this); // holds the mapped log while its bytes are read (MappedFile)
             return new TaskState(at, result, files, values);
         }
     }
