@@ -18,6 +18,33 @@ public static class Orchestrator
     public static Task<int> RunAsync(string[] args, Action<HostApplicationBuilder> configureHost) =>
         RunAsync(args, new OrchestratorSettings { ConfigureHost = configureHost });
 
+    /// <summary>
+    /// Runs the command line on this thread and returns the exit code: <c>return Orchestrator.Run(args);</c>. The same
+    /// run as <see cref="RunAsync(string[])"/>, for a <c>Main</c> that has nothing else to do meanwhile: waiting here
+    /// rather than awaiting lets a run start faster (the machinery of a suspended await is compiled at run time on every
+    /// start; ReadyToRun keeps none of it).
+    /// </summary>
+    public static int Run(string[] args) => Run(args, new OrchestratorSettings());
+
+    /// <summary><see cref="Run(string[])"/>, after adding the program's own services and configuration.</summary>
+    public static int Run(string[] args, Action<HostApplicationBuilder> configureHost) =>
+        Run(args, new OrchestratorSettings { ConfigureHost = configureHost });
+
+    /// <summary><see cref="Run(string[])"/> with explicit settings (tasks, output, project directory).</summary>
+    public static int Run(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken = default)
+    {
+        var outer = Hosting.RunExecution.CallerWaits;
+        Hosting.RunExecution.CallerWaits = true;
+        try
+        {
+            return RunAsync(args, settings, cancellationToken).GetAwaiter().GetResult();
+        }
+        finally
+        {
+            Hosting.RunExecution.CallerWaits = outer;
+        }
+    }
+
     /// <summary>Runs the command line with explicit settings (tasks, output, project directory).</summary>
     public static async Task<int> RunAsync(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken = default)
     {

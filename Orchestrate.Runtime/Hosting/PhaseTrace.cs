@@ -17,7 +17,7 @@ internal static class PhaseTrace
     {
         if (Enabled)
         {
-            Console.Error.WriteLine($"[trace] {(DateTime.UtcNow - Started).TotalMilliseconds,8:F1} ms  {phase}  (allocated {GC.GetTotalAllocatedBytes() / 1024} KB, {GC.GetAllocatedBytesForCurrentThread() / 1024} KB on this thread, {GC.CollectionCount(0)} collections; {System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled at run time in {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F1} ms)");
+            Console.Error.WriteLine($"[trace] {(DateTime.UtcNow - Started).TotalMilliseconds,8:F1} ms  {phase}  (allocated {GC.GetTotalAllocatedBytes() / 1024} KB, {GC.GetAllocatedBytesForCurrentThread() / 1024} KB on this thread, {GC.CollectionCount(0)} collections ({GC.GetTotalPauseDuration().TotalMilliseconds:F1} ms paused); {System.Runtime.JitInfo.GetCompiledMethodCount()} methods compiled at run time in {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F1} ms)");
         }
     }
 }

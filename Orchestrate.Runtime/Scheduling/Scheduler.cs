@@ -55,7 +55,7 @@ public static class Scheduler
     /// <summary>Runs the plan. <paramref name="execute"/> runs one task (by graph index), says how it ended
     /// (succeeded, up to date...), and throws on failure. Tasks of the plan marked in <paramref name="settled"/> were
     /// found up to date beforehand, with all they depend on: they end up to date without being executed.</summary>
-    public static async Task<RunOutcome> RunAsync(
+    public static Task<RunOutcome> RunAsync(
         TaskGraph graph,
         int[] plan,
         Func<int, CancellationToken, Task<TaskRunStatus>> execute,
@@ -63,6 +63,35 @@ public static class Scheduler
         IRunObserver observer,
         CancellationToken cancellationToken,
         bool[]? settled = null)
+    {
+        // On a thread that waits for the run anyway (RunExecution.WaitHere), the loop waits for completions instead of
+        // awaiting them, so it never leaves the thread and has ended when this returns; a run nested in one of its tasks
+        // awaits as usual.
+        if (!Hosting.RunExecution.WaitHere)
+        {
+            return RunAsync(graph, plan, execute, options, observer, cancellationToken, settled, waitHere: false);
+        }
+
+        Hosting.RunExecution.CallerWaits = false;
+        try
+        {
+            return RunAsync(graph, plan, execute, options, observer, cancellationToken, settled, waitHere: true);
+        }
+        finally
+        {
+            Hosting.RunExecution.CallerWaits = true;
+        }
+    }
+
+    private static async Task<RunOutcome> RunAsync(
+        TaskGraph graph,
+        int[] plan,
+        Func<int, CancellationToken, Task<TaskRunStatus>> execute,
+        SchedulerOptions options,
+        IRunObserver observer,
+        CancellationToken cancellationToken,
+        bool[]? settled,
+        bool waitHere)
     {
         var runStarted = Stopwatch.GetTimestamp();
         var count = plan.Length;
@@ -567,7 +596,9 @@ public static class Scheduler
                 {
                     try
                     {
-                        done = await completions.Reader.ReadAsync(token).ConfigureAwait(false);
+                        var reading = completions.Reader.ReadAsync(token);
+                        // On a thread that waits for the run anyway, waited for rather than awaited (see RunExecution.WaitHere).
+                        done = reading.IsCompleted || !waitHere ? await reading.ConfigureAwait(false) : reading.AsTask().GetAwaiter().GetResult();
                     }
                     catch (OperationCanceledException)
                     {
@@ -582,7 +613,8 @@ public static class Scheduler
                     grace.CancelAfter(left);
                     try
                     {
-                        done = await completions.Reader.ReadAsync(grace.Token).ConfigureAwait(false);
+                        var reading = completions.Reader.ReadAsync(grace.Token);
+                        done = reading.IsCompleted || !waitHere ? await reading.ConfigureAwait(false) : reading.AsTask().GetAwaiter().GetResult();
                     }
                     catch (OperationCanceledException)
                     {

@@ -56,13 +56,21 @@ internal static class ContentHash
         return state.Finish(data[whole..]);
     }
 
+    // Hex digits by hand: Convert.ToHexStringLower's vectorized path is compiled at run time on every start (ReadyToRun
+    // does not keep it), ~1.5 ms of the first run after a file changed.
     private static string Format(ulong first, ulong second)
     {
-        Span<byte> bytes = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt64BigEndian(bytes, first);
-        BinaryPrimitives.WriteUInt64BigEndian(bytes[8..], second);
-        return Convert.ToHexStringLower(bytes);
+        Span<char> chars = stackalloc char[32];
+        for (var i = 0; i < 16; i++)
+        {
+            chars[15 - i] = Digit((int)(first >> (4 * i)) & 0xF);
+            chars[31 - i] = Digit((int)(second >> (4 * i)) & 0xF);
+        }
+
+        return new string(chars);
     }
+
+    private static char Digit(int nibble) => (char)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
 
     private struct Xxh64(ulong seed)
     {

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
-using System.Threading.Channels;
 
 namespace Orchestrate.UpToDate;
 
@@ -42,10 +41,13 @@ public sealed class StateStore : IAsyncDisposable
     private volatile bool _anyChange;
     private readonly ConcurrentDictionary<string, bool> _ignored;
     private readonly ConcurrentDictionary<string, bool> _failed;
-    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    // Started by the first write: a run that records nothing (a no-op run) starts no thread-pool work for it.
-    private readonly Lock _writerGate = new();
-    private Task? _writer;
+    // Writes waiting to be written; _writing is 1 while a thread writes them (see Drain), and only that thread uses
+    // the batch and the buffer.
+    private readonly ConcurrentQueue<PendingWrite> _writes = new();
+    private readonly List<PendingWrite> _batch = new(MaxBatch);
+    private readonly MemoryStream _buffer = new();
+    private int _writing;
+    private volatile bool _closed;
 
     private StateStore(string path, FileStream file, LoadedState state)
     {
@@ -233,59 +235,69 @@ public sealed class StateStore : IAsyncDisposable
     public Task IgnoreAsync(string task) => Enqueue(new PendingWrite(RecordKind.Ignore, task, null));
 
     /// <summary>Writes what is pending and closes the file.</summary>
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        _writes.Writer.TryComplete();
-        Task? writer;
-        lock (_writerGate)
+        _closed = true;
+        // What is queued is written; a write still being written by another thread is waited for.
+        var spin = new SpinWait();
+        while (!_writes.IsEmpty || Volatile.Read(ref _writing) != 0)
         {
-            writer = _writer;
+            Drain();
+            spin.SpinOnce();
         }
 
-        if (writer is not null)
-        {
-            await writer.ConfigureAwait(false);
-        }
-
-        await _file.DisposeAsync().ConfigureAwait(false);
+        _file.Dispose();
+        return default;
     }
 
     private Task Enqueue(PendingWrite write)
     {
-        // The writer first: a write the channel takes then always has a writer (DisposeAsync reads it after closing
-        // the channel, so a write it did not wait for was refused).
-        if (Volatile.Read(ref _writer) is null)
-        {
-            lock (_writerGate)
-            {
-                _writer ??= Task.Run(WriteLoopAsync);
-            }
-        }
-
-        if (!_writes.Writer.TryWrite(write))
-        {
-            throw new ObjectDisposedException(nameof(StateStore));
-        }
-
+        ObjectDisposedException.ThrowIf(_closed, this);
+        _writes.Enqueue(write);
+        Drain();
         return write.Done.Task;
     }
 
-    private async Task WriteLoopAsync()
+    // The thread that records a write writes the queue itself when no other thread is writing: a write costs no
+    // thread hop, and a run that records one success starts no thread-pool work for it. While one thread writes, the
+    // others queue behind it, and it writes theirs too, a batch per write call.
+    private void Drain()
     {
-        var batch = new List<PendingWrite>(MaxBatch);
-        var buffer = new MemoryStream();
-        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        // Looked at again after the flag is cleared: a write queued while it was held is written by the next turn.
+        while (!_writes.IsEmpty && Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+        {
+            try
+            {
+                WriteQueued();
+            }
+            finally
+            {
+                Volatile.Write(ref _writing, 0);
+            }
+        }
+    }
+
+    private void WriteQueued()
+    {
+        var batch = _batch;
+        var buffer = _buffer;
+        while (true)
         {
             batch.Clear();
             buffer.SetLength(0);
-            while (batch.Count < MaxBatch && _writes.Reader.TryRead(out var write))
-            {
-                batch.Add(write);
-                AppendRecord(buffer, write.Kind, write.Task, write.State);
-            }
-
             try
             {
+                while (batch.Count < MaxBatch && _writes.TryDequeue(out var write))
+                {
+                    batch.Add(write);
+                    AppendRecord(buffer, write.Kind, write.Task, write.State);
+                }
+
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
                 // One write for the whole batch: once it returns, the records survive the death of this
                 // process (they are in the kernel's page cache), which is what a killed run needs.
                 _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
@@ -307,7 +319,7 @@ public sealed class StateStore : IAsyncDisposable
         }
     }
 
-    // What a record written by this run changes (the writer's thread only).
+    // What a record written by this run changes (the writing thread only: one at a time).
     private void Record(RecordKind kind, string task, StoredState? state)
     {
         switch (kind)

@@ -91,11 +91,26 @@ internal sealed class CliHarness : IDisposable
 
     public async Task<CliResult> RunAsync(string[] args, CancellationToken cancellationToken)
     {
+        var (settings, output, error) = Settings();
+        var code = await Orchestrator.RunAsync(args, settings, cancellationToken);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The run through <see cref="Orchestrator.Run(string[], OrchestratorSettings, CancellationToken)"/>: on this thread.</summary>
+    public CliResult Run(params string[] args)
+    {
+        var (settings, output, error) = Settings();
+        var code = Orchestrator.Run(args, settings);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    private (OrchestratorSettings Settings, StringWriter Output, StringWriter Error) Settings()
+    {
         var output = new StringWriter();
         var synchronizedOutput = TextWriter.Synchronized(output);
         _live = (output, synchronizedOutput);
         var error = new StringWriter();
-        var code = await Orchestrator.RunAsync(args, new OrchestratorSettings
+        var settings = new OrchestratorSettings
         {
             Tasks = Tasks,
             Output = synchronizedOutput,
@@ -104,8 +119,8 @@ internal sealed class CliHarness : IDisposable
             HandleSignals = false,
             Inventory = Inventory,
             ConfigureHost = ConfigureHost,
-        }, cancellationToken);
-        return new CliResult(code, output.ToString(), error.ToString());
+        };
+        return (settings, output, error);
     }
 
     /// <summary>The tasks that ran since the last call, in start order.</summary>

@@ -101,6 +101,30 @@ public class CommandLineTests
     }
 
     [Test]
+    public async Task Run_on_this_thread_runs_as_RunAsync_does_and_RunAsync_returns_its_task_before_the_run_ends()
+    {
+        using var waited = BuildLike();
+        using var awaited = BuildLike();
+        using var gate = new ManualResetEventSlim();
+        waited.Add("slow", _ => Task.CompletedTask);
+        awaited.Add("slow", _ => Task.Run(gate.Wait));
+
+        var result = await Task.Factory.StartNew(() => waited.Run("link", "slow"), TaskCreationOptions.LongRunning);
+        var again = await Task.Factory.StartNew(() => waited.Run("link"), TaskCreationOptions.LongRunning);
+        // Called from a thread of its own (not the pool's, no synchronization context), as a program's Main would.
+        var calling = Task.Factory.StartNew(() => awaited.RunAsync("slow"), TaskCreationOptions.LongRunning);
+        var returnedWhileRunning = calling.Wait(TimeSpan.FromSeconds(10));
+        gate.Set();
+        var finished = await calling.Unwrap();
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(waited.Order, Is.EquivalentTo(new[] { "compile", "link", "slow" }));
+        Assert.That(again.Output, Does.Contain("-- link (up to date)"));
+        Assert.That(returnedWhileRunning, Is.True, "RunAsync returns its task while the run goes on");
+        Assert.That(finished.ExitCode, Is.EqualTo(0), finished.ToString());
+    }
+
+    [Test]
     public async Task Without_a_task_name_the_default_tasks_run()
     {
         using var cli = BuildLike();

@@ -47,4 +47,4 @@ for (var i = 0; i < count; i++)
     };
 }
 
-return await Orchestrator.RunAsync(rest, new OrchestratorSettings { Tasks = tasks });
+return Orchestrator.Run(rest, new OrchestratorSettings { Tasks = tasks });

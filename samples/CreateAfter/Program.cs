@@ -1,1 +1,1 @@
-return await Orchestrate.Orchestrator.RunAsync(args);
+return Orchestrate.Orchestrator.Run(args);

@@ -38,4 +38,4 @@ for (var i = 0; i < count; i++)
     });
 }
 
-return await Orchestrator.RunAsync(args[2..], new OrchestratorSettings { Tasks = tasks });
+return Orchestrator.Run(args[2..], new OrchestratorSettings { Tasks = tasks });
