@@ -33,15 +33,15 @@ public static class Orchestrator
     /// <summary><see cref="Run(string[])"/> with explicit settings (tasks, output, project directory).</summary>
     public static int Run(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken = default)
     {
-        var outer = Hosting.RunExecution.CallerWaits;
-        Hosting.RunExecution.CallerWaits = true;
+        var outer = Hosting.RunExecution.WaitHere;
+        Hosting.RunExecution.WaitHere = true;
         try
         {
             return RunAsync(args, settings, cancellationToken).GetAwaiter().GetResult();
         }
         finally
         {
-            Hosting.RunExecution.CallerWaits = outer;
+            Hosting.RunExecution.WaitHere = outer;
         }
     }
 

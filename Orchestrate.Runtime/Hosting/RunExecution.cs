@@ -79,17 +79,14 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
     }
 
     /// <summary>
-    /// True on the thread that called <see cref="Orchestrator.Run(string[])"/>, which waits for the run anyway: there a
+    /// True on the thread that called <see cref="Orchestrator.Run(string[])"/> (set there while it waits for the run): there a
     /// run waits for its state, its scheduler and its parts' disposal instead of awaiting them, so that neither it nor
     /// its callers suspend, and the machinery of a suspended await, which ReadyToRun keeps none of, is not compiled at
     /// run time (~0.5 ms per kind of await, on every start). Elsewhere, and under <see cref="Orchestrator.RunAsync(string[])"/>,
     /// a run awaits: its caller gets its task at once.
     /// </summary>
-    internal static bool WaitHere => CallerWaits;
-
-    /// <summary>Set on its thread by <see cref="Orchestrator.Run(string[])"/> while it waits for the run.</summary>
     [ThreadStatic]
-    internal static bool CallerWaits;
+    internal static bool WaitHere;
 
     public async Task<int> RunAsync(RunRequest request, Task<(RunLock Lock, StateStore Store)> opening, CancellationToken cancellationToken)
     {

@@ -72,14 +72,14 @@ public static class Scheduler
             return RunAsync(graph, plan, execute, options, observer, cancellationToken, settled, waitHere: false);
         }
 
-        Hosting.RunExecution.CallerWaits = false;
+        Hosting.RunExecution.WaitHere = false;
         try
         {
             return RunAsync(graph, plan, execute, options, observer, cancellationToken, settled, waitHere: true);
         }
         finally
         {
-            Hosting.RunExecution.CallerWaits = true;
+            Hosting.RunExecution.WaitHere = true;
         }
     }
 
