@@ -272,7 +272,10 @@ public sealed class StateStore : IAsyncDisposable
             }
             finally
             {
-                Volatile.Write(ref _writing, 0);
+                // A full fence, not a plain release: the look at the queue that follows must not be made before the
+                // flag is seen cleared, or a write queued meanwhile by a thread that found the flag held would wait
+                // for nobody.
+                Interlocked.Exchange(ref _writing, 0);
             }
         }
     }
