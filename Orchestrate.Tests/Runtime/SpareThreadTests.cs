@@ -20,29 +20,17 @@ public class SpareThreadTests
     [Test]
     public void Work_given_while_a_thread_waits_runs_on_that_thread_and_its_failure_reaches_the_giver()
     {
-        using var waiting = new ManualResetEventSlim();
-        var spare = new Thread(() =>
-        {
-            waiting.Set();
-            SpareThread.Offer(TimeSpan.FromSeconds(10));
-        }) { IsBackground = true };
+        var spare = new Thread(() => SpareThread.Offer(TimeSpan.FromSeconds(10))) { IsBackground = true };
         spare.Start();
-        waiting.Wait();
 
+        // Given as soon as the thread waits (it may not have reached its wait yet when it starts).
         SpareThread.Handoff? handoff = null;
         var ranOn = -1;
-        for (var tries = 0; handoff is null && tries < 1000; tries++)
+        SpinWait.SpinUntil(() => (handoff = SpareThread.TryGive(() =>
         {
-            handoff = SpareThread.TryGive(() =>
-            {
-                ranOn = Environment.CurrentManagedThreadId;
-                throw new InvalidOperationException("from the spare thread");
-            });
-            if (handoff is null)
-            {
-                Thread.Sleep(1); // the thread has not reached its wait yet
-            }
-        }
+            ranOn = Environment.CurrentManagedThreadId;
+            throw new InvalidOperationException("from the spare thread");
+        })) is not null, TimeSpan.FromSeconds(10));
 
         Assert.That(handoff, Is.Not.Null, "a waiting thread takes the work");
         var failure = Assert.Throws<InvalidOperationException>(handoff!.Wait);
