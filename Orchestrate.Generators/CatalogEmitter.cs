@@ -41,7 +41,13 @@ namespace Orchestrate.Generators
             writer.Line("internal static class OrchestrateTaskCatalog");
             writer.Open();
             writer.Line("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-            writer.Line("internal static void Register() => global::Orchestrate.TaskCatalog.Register(Create());");
+            // The heap is readied before the descriptors are made (for a large catalog, collections are held off until
+            // the run's first task executes: see Orchestrator.PrepareHeap).
+            writer.Line("internal static void Register()");
+            writer.Open();
+            writer.Line("global::Orchestrate.Orchestrator.PrepareHeap(" + catalog.Entries.Count.ToString(CultureInfo.InvariantCulture) + ");");
+            writer.Line("global::Orchestrate.TaskCatalog.Register(Create());");
+            writer.Close();
             writer.Line();
             writer.Line("internal static global::Orchestrate.TaskDescriptor[] Create() => new global::Orchestrate.TaskDescriptor[]");
             writer.Open();

@@ -45,6 +45,16 @@ public static class Orchestrator
         }
     }
 
+    /// <summary>
+    /// Readies the process for a run of about <paramref name="taskCount"/> tasks, before their descriptors are made. For
+    /// a large count (2,048 or more) garbage collections are held off from here until the run's first task executes
+    /// (everything made before then lives to the end of the run: collecting it would only copy it), within a budget of
+    /// about 2 KB a task; on Linux that memory is asked for in huge pages, which saves most of the page faults of a large
+    /// run's start. Smaller counts change nothing. The generated catalog calls it before it makes its descriptors; a
+    /// program that makes many descriptors itself calls it first.
+    /// </summary>
+    public static void PrepareHeap(int taskCount) => Hosting.CollectionPause.Begin(taskCount);
+
     /// <summary>Runs the command line with explicit settings (tasks, output, project directory).</summary>
     public static async Task<int> RunAsync(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken = default)
     {
@@ -53,7 +63,16 @@ public static class Orchestrator
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var sigint = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal) : null;
         using var sigterm = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal) : null;
-        var code = await new CommandLineApp(settings).InvokeAsync(args, cancel.Token).ConfigureAwait(false);
+        int code;
+        try
+        {
+            code = await new CommandLineApp(settings).InvokeAsync(args, cancel.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Hosting.CollectionPause.End(); // begun by PrepareHeap for any command, not only a run
+        }
+
         Hosting.PhaseTrace.Mark("done");
         return cancel.IsCancellationRequested ? ExitCodes.Cancelled : code;
 

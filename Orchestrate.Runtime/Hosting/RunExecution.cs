@@ -164,11 +164,6 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         // A large plan of plain file tasks is checked at once on every core; what is settled up to date does not go
         // through the scheduler's machinery. Other plans are checked ahead on a second core while the scheduler runs.
         var settled = executor.Settle(request.Plan, cancellationToken);
-        if (settled is null || Array.IndexOf(settled, false) >= 0)
-        {
-            // Something will run (or be checked by rules that may call user code): collections as usual from here.
-            CollectionPause.End();
-        }
         if (settled is null)
         {
             executor.CheckAhead(request.Plan, stopChecking.Token);

@@ -113,41 +113,4 @@ public class LargeRunTests
         Assert.That(result.Lines, Does.Contain($"-> copy-{Chain - 3} (src/{Chain - 3}.txt changed)"));
         Assert.That(result.Lines, Does.Contain("-> copy-5 (target out/5.txt is missing)"));
     }
-
-    [Test]
-    public async Task A_large_run_holds_off_collections_while_it_checks_but_never_while_a_task_runs()
-    {
-        // Past Hosting.CollectionPause.MinimumTasks, a run checks its plan without garbage collections; its tasks'
-        // own code must run under the usual collector, and a no-op run must leave it so.
-        const int Count = 2500;
-        using var cli = new CliHarness();
-        var modes = new System.Collections.Concurrent.ConcurrentBag<System.Runtime.GCLatencyMode>();
-        for (var i = 0; i < Count; i++)
-        {
-            var (source, target) = ($"src/{i}.txt", $"out/{i}.txt");
-            cli.Write(source, $"{i}\n");
-            cli.Add($"copy-{i}", ctx =>
-            {
-                modes.Add(System.Runtime.GCSettings.LatencyMode);
-                Directory.CreateDirectory(Path.Combine(ctx.ProjectDirectory, "out"));
-                File.Copy(Path.Combine(ctx.ProjectDirectory, source), Path.Combine(ctx.ProjectDirectory, target), overwrite: true);
-                return Task.CompletedTask;
-            }, fileDeps: [source], targets: [target]);
-        }
-
-        var first = await cli.RunAsync();
-        var noOp = await cli.RunAsync();
-        var afterNoOp = System.Runtime.GCSettings.LatencyMode;
-        cli.Write("src/7.txt", "changed\n");
-        modes.Clear();
-        var oneChanged = await cli.RunAsync();
-
-        Assert.That(first.ExitCode, Is.EqualTo(0), first.ToString());
-        Assert.That(noOp.Output, Does.Contain($"{Count} up to date"), noOp.ToString());
-        Assert.That(afterNoOp, Is.Not.EqualTo(System.Runtime.GCLatencyMode.NoGCRegion), "a no-op run ends the pause");
-        Assert.That(oneChanged.Lines, Does.Contain("-> copy-7 (src/7.txt changed)"), oneChanged.ToString());
-        Assert.That(modes, Has.Count.EqualTo(1));
-        Assert.That(modes, Has.None.EqualTo(System.Runtime.GCLatencyMode.NoGCRegion), "no task ran inside the pause");
-        Assert.That(System.Runtime.GCSettings.LatencyMode, Is.Not.EqualTo(System.Runtime.GCLatencyMode.NoGCRegion));
-    }
 }
