@@ -31,19 +31,8 @@ public static class Orchestrator
         Run(args, new OrchestratorSettings { ConfigureHost = configureHost });
 
     /// <summary><see cref="Run(string[])"/> with explicit settings (tasks, output, project directory).</summary>
-    public static int Run(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken = default)
-    {
-        var outer = Hosting.RunExecution.WaitHere;
-        Hosting.RunExecution.WaitHere = true;
-        try
-        {
-            return RunAsync(args, settings, cancellationToken).GetAwaiter().GetResult();
-        }
-        finally
-        {
-            Hosting.RunExecution.WaitHere = outer;
-        }
-    }
+    public static int Run(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken = default) =>
+        RunAsync(args, settings, cancellationToken, waitHere: true).GetAwaiter().GetResult();
 
     /// <summary>
     /// Readies the process for a run of about <paramref name="taskCount"/> tasks, before their descriptors are made. For
@@ -56,17 +45,21 @@ public static class Orchestrator
     public static void PrepareHeap(int taskCount) => Hosting.CollectionPause.Begin(taskCount);
 
     /// <summary>Runs the command line with explicit settings (tasks, output, project directory).</summary>
-    public static async Task<int> RunAsync(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken = default) =>
+        RunAsync(args, settings, cancellationToken, waitHere: false);
+
+    // waitHere: the caller waits for the run on this thread (Run): the run waits for its parts rather than awaiting them.
+    private static async Task<int> RunAsync(string[] args, OrchestratorSettings settings, CancellationToken cancellationToken, bool waitHere)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(settings);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var sigint = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal) : null;
-        using var sigterm = settings.HandleSignals ? PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal) : null;
+        // Registered when the command has something to stop (see RunSignals).
+        using var signals = settings.HandleSignals ? new Hosting.RunSignals(OnSignal) : null;
         int code;
         try
         {
-            code = await new CommandLineApp(settings).InvokeAsync(args, cancel.Token).ConfigureAwait(false);
+            code = await new CommandLineApp(settings, signals, waitHere).InvokeAsync(args, cancel.Token).ConfigureAwait(false);
         }
         finally
         {

@@ -11,10 +11,11 @@ namespace Orchestrate.Cli;
 /// <c>clean</c>, <c>ignore</c>. Parsed first; a host is built only for commands that run code. Usage
 /// mistakes are one line on standard error and exit code 2.
 /// </summary>
-internal sealed class CommandLineApp(OrchestratorSettings settings)
+internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? signals = null, bool waitHere = false)
 {
-    private readonly TextWriter _out = settings.Output ?? Console.Out;
-    private readonly TextWriter _err = settings.Error ?? Console.Error;
+    // Made when first written to (a run that succeeds writes to neither: its report has a writer of its own).
+    private readonly TextWriter _out = settings.Output ?? new DeferredWriter(() => Console.Out);
+    private readonly TextWriter _err = settings.Error ?? new DeferredWriter(() => Console.Error);
 
     // The options every command takes, made with the commands (a plain run does not make them: see InvokeAsync).
     private sealed class RootOptions
@@ -122,6 +123,11 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         var root = BuildCommands(cancellationToken);
         var parse = root.Parse(args);
         Hosting.PhaseTrace.Mark("parsed");
+        if (parse.CommandResult.Command is not (RootCommand or { Name: "run" }))
+        {
+            signals?.Arm(); // a run arms them when it has something to run
+        }
+
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -255,7 +261,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings)
         }
 
         Hosting.PhaseTrace.Mark("plan made");
-        return await new RunExecution(settings, graph, RunOutput(), _err).RunAsync(request, opening, cancellationToken).ConfigureAwait(false);
+        return await new RunExecution(settings, graph, RunOutput(), _err, signals, waitHere).RunAsync(request, opening, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(TaskGraph Graph, RunRequest Request)> PlanAsync(Globals globals, string[] requested, RunRequest options, CancellationToken cancellationToken)

@@ -106,17 +106,9 @@ internal static partial class CollectionPause
         }
     }
 
-    private static bool HugePagesAllowed()
-    {
-        try
-        {
-            return !File.ReadAllText("/sys/kernel/mm/transparent_hugepage/enabled").Contains("[never]", StringComparison.Ordinal);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false; // no such kernel feature
-        }
-    }
+    // "always [madvise] never": the system's choice, the one in brackets (read without FileStream: see PlainFile).
+    private static bool HugePagesAllowed() =>
+        UpToDate.PlainFile.TryReadText("/sys/kernel/mm/transparent_hugepage/enabled") is { } setting && !setting.Contains("[never]", StringComparison.Ordinal);
 
     [LibraryImport("libc", EntryPoint = "madvise")]
     private static partial int Advise(nint address, nuint length, int advice);

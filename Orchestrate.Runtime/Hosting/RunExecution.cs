@@ -9,7 +9,14 @@ namespace Orchestrate.Hosting;
 
 /// <summary>One run: takes the project's lock, opens its state store, runs the plan, and turns the
 /// outcome into an exit code.</summary>
-internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph graph, TextWriter output, TextWriter error)
+/// <remarks>
+/// With <paramref name="waitHere"/> (the run was called by <see cref="Orchestrator.Run(string[])"/>, whose caller waits
+/// for it on this thread), the run waits for its state, its scheduler and its parts' disposal instead of awaiting them,
+/// so that neither it nor its callers suspend, and the machinery of a suspended await, which ReadyToRun keeps none of,
+/// is not compiled at run time (~0.5 ms per kind of await, on every start). Otherwise it awaits: its caller gets its
+/// task at once.
+/// </remarks>
+internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph graph, TextWriter output, TextWriter error, RunSignals? signals = null, bool waitHere = false)
 {
     /// <summary>
     /// Takes the project's lock and opens its state store, on another thread: a run starts this before it builds its
@@ -78,16 +85,6 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         }
     }
 
-    /// <summary>
-    /// True on the thread that called <see cref="Orchestrator.Run(string[])"/> (set there while it waits for the run): there a
-    /// run waits for its state, its scheduler and its parts' disposal instead of awaiting them, so that neither it nor
-    /// its callers suspend, and the machinery of a suspended await, which ReadyToRun keeps none of, is not compiled at
-    /// run time (~0.5 ms per kind of await, on every start). Elsewhere, and under <see cref="Orchestrator.RunAsync(string[])"/>,
-    /// a run awaits: its caller gets its task at once.
-    /// </summary>
-    [ThreadStatic]
-    internal static bool WaitHere;
-
     public async Task<int> RunAsync(RunRequest request, Task<(RunLock Lock, StateStore Store)> opening, CancellationToken cancellationToken)
     {
         // What needs neither the lock nor the store is made while they are still being opened (a large store takes a
@@ -109,7 +106,7 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         (RunLock, StateStore) opened;
         try
         {
-            opened = WaitHere ? opening.GetAwaiter().GetResult() : await opening.ConfigureAwait(false);
+            opened = waitHere ? opening.GetAwaiter().GetResult() : await opening.ConfigureAwait(false);
         }
         catch
         {
@@ -119,8 +116,8 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
 
         var (runLockTaken, store) = opened;
         using var runLock = runLockTaken;
-        await using var storeDisposal = new WaitedDisposal(store);
-        await using var observing = new WaitedDisposal(observers);
+        await using var storeDisposal = new WaitedDisposal(store, waitHere);
+        await using var observing = new WaitedDisposal(observers, waitHere);
         if (store.DroppedBytes > 0)
         {
             await error.WriteLineAsync($"note: the state store's last record was cut short (an earlier run was killed while writing it); it was dropped, and its task will run again").ConfigureAwait(false);
@@ -128,7 +125,7 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
 
         var reporter = observers.Observer;
         var host = new LazyServices(settings, graph, request.ProjectDirectory, reporter);
-        await using var hostDisposal = new WaitedDisposal(host);
+        await using var hostDisposal = new WaitedDisposal(host, waitHere);
         var options = new SchedulerOptions
         {
             Jobs = request.Jobs ?? (configured.Jobs > 0 ? configured.Jobs : Environment.ProcessorCount),
@@ -146,7 +143,7 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         var remoteNodes = request.Plan.Any(i => graph.Tasks[i].Host is not null);
         var persist = request.Persist ?? configured.Persist;
         var transport = remoteNodes ? new Remote.OpenSsh.OpenSshTransport(persist > 0 ? TimeSpan.FromSeconds(persist) : null) : null;
-        await using var transportDisposal = new WaitedDisposal(transport);
+        await using var transportDisposal = new WaitedDisposal(transport, waitHere);
         var runner = new ProcessRunner();
         var remote = transport is null ? null : new Remote.RemoteNodeRunner(transport, request.HostOfNode, request.ProjectDirectory, runner, reporter);
         var executor = new TaskExecutor(
@@ -164,16 +161,21 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         // A large plan of plain file tasks is checked at once on every core; what is settled up to date does not go
         // through the scheduler's machinery. Other plans are checked ahead on a second core while the scheduler runs.
         var settled = executor.Settle(request.Plan, cancellationToken);
+        if (settled is null || Array.IndexOf(settled, false) >= 0)
+        {
+            signals?.Arm(); // something will run, or be checked by rules that may call user code: Ctrl+C stops it
+        }
+
         if (settled is null)
         {
             executor.CheckAhead(request.Plan, stopChecking.Token);
         }
 
         PhaseTrace.Mark("scheduler start");
-        var scheduling = Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken, settled);
-        var outcome = WaitHere ? scheduling.GetAwaiter().GetResult() : await scheduling.ConfigureAwait(false);
+        var scheduling = Scheduler.RunAsync(graph, request.Plan, executor.ExecuteAsync, options, reporter, cancellationToken, settled, waitHere);
+        var outcome = waitHere ? scheduling.GetAwaiter().GetResult() : await scheduling.ConfigureAwait(false);
         var stopping = stopChecking.CancelAsync();
-        if (WaitHere)
+        if (waitHere)
         {
             stopping.GetAwaiter().GetResult();
         }
@@ -195,9 +197,9 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
 
 /// <summary>
 /// Disposes a run's part when the run ends, waiting for it on a thread that waits for the run anyway
-/// (<see cref="RunExecution.WaitHere"/>) rather than awaiting it.
+/// (<paramref name="waitHere"/>, see <see cref="RunExecution"/>) rather than awaiting it.
 /// </summary>
-internal readonly struct WaitedDisposal(IAsyncDisposable? part) : IAsyncDisposable
+internal readonly struct WaitedDisposal(IAsyncDisposable? part, bool waitHere) : IAsyncDisposable
 {
     public ValueTask DisposeAsync()
     {
@@ -207,7 +209,7 @@ internal readonly struct WaitedDisposal(IAsyncDisposable? part) : IAsyncDisposab
         }
 
         var disposing = part.DisposeAsync();
-        if (disposing.IsCompleted || !RunExecution.WaitHere)
+        if (disposing.IsCompleted || !waitHere)
         {
             return disposing;
         }

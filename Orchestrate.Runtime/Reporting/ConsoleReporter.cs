@@ -71,7 +71,7 @@ public sealed class ConsoleReporter : IRunObserver, IDisposable
 
     /// <summary>A buffered writer on standard output, for <see cref="ConsoleReporter(TextWriter, bool)"/>.</summary>
     public static TextWriter OpenStandardOutput() =>
-        new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
+        new StreamWriter(StandardOutputStream.Open(), new System.Text.UTF8Encoding(false), 1 << 16) { AutoFlush = false };
 
     /// <summary>Writes what is buffered.</summary>
     public void Flush()

@@ -46,6 +46,42 @@ public sealed record ReportSymbols(char Critical, char Raised, char WentThrough,
             return Ascii;
         }
 
-        return Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage ? Unicode : Ascii;
+        return OutputIsUtf8() ? Unicode : Ascii;
+    }
+
+    // An array, not a span made by a collection expression: that one's helper is compiled at run time.
+    private static readonly string[] LocaleVariables = ["LC_ALL", "LC_MESSAGES", "LANG"];
+
+    // Whether the console's output encoding is UTF-8, as .NET chooses it on Unix, without making the console's writer
+    // (a few milliseconds of every start: see DeferredWriter): the charset of the locale named by LC_ALL, LC_MESSAGES or
+    // LANG, the first one set ("en_US.UTF-8", "de_DE.ISO-8859-1@euro"); none, or a locale without one, means UTF-8.
+    // Elsewhere, the console's own answer.
+    private static bool OutputIsUtf8()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Console.OutputEncoding.CodePage == Encoding.UTF8.CodePage;
+        }
+
+        string? locale = null;
+        foreach (var variable in LocaleVariables)
+        {
+            locale = Environment.GetEnvironmentVariable(variable);
+            if (!string.IsNullOrWhiteSpace(locale))
+            {
+                break;
+            }
+        }
+
+        var dot = locale?.IndexOf('.', StringComparison.Ordinal) ?? -1;
+        if (dot < 0)
+        {
+            return true;
+        }
+
+        var charset = locale.AsSpan(dot + 1);
+        var at = charset.IndexOf('@');
+        charset = at < 0 ? charset : charset[..at];
+        return charset.Equals("UTF-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -38,60 +38,20 @@ public static class Scheduler
     private const byte RemotePool = 1;
     private const byte ForeverPool = 2;
 
-    /// <summary>Runs the plan. <paramref name="execute"/> runs one task (by graph index) and throws on failure.</summary>
-    public static Task<RunOutcome> RunAsync(
-        TaskGraph graph,
-        int[] plan,
-        Func<int, CancellationToken, Task> execute,
-        SchedulerOptions options,
-        IRunObserver observer,
-        CancellationToken cancellationToken) =>
-        RunAsync(graph, plan, async (i, token) =>
-        {
-            await execute(i, token).ConfigureAwait(false);
-            return TaskRunStatus.Succeeded;
-        }, options, observer, cancellationToken);
-
     /// <summary>Runs the plan. <paramref name="execute"/> runs one task (by graph index), says how it ended
     /// (succeeded, up to date...), and throws on failure. Tasks of the plan marked in <paramref name="settled"/> were
     /// found up to date beforehand, with all they depend on: they end up to date without being executed.</summary>
-    public static Task<RunOutcome> RunAsync(
+    /// <remarks>With <paramref name="waitHere"/> (the caller waits for the run on this thread anyway), the loop waits
+    /// for completions instead of awaiting them, so it never leaves the thread and has ended when this returns.</remarks>
+    public static async Task<RunOutcome> RunAsync(
         TaskGraph graph,
         int[] plan,
         Func<int, CancellationToken, Task<TaskRunStatus>> execute,
         SchedulerOptions options,
         IRunObserver observer,
         CancellationToken cancellationToken,
-        bool[]? settled = null)
-    {
-        // On a thread that waits for the run anyway (RunExecution.WaitHere), the loop waits for completions instead of
-        // awaiting them, so it never leaves the thread and has ended when this returns; a run nested in one of its tasks
-        // awaits as usual.
-        if (!Hosting.RunExecution.WaitHere)
-        {
-            return RunAsync(graph, plan, execute, options, observer, cancellationToken, settled, waitHere: false);
-        }
-
-        Hosting.RunExecution.WaitHere = false;
-        try
-        {
-            return RunAsync(graph, plan, execute, options, observer, cancellationToken, settled, waitHere: true);
-        }
-        finally
-        {
-            Hosting.RunExecution.WaitHere = true;
-        }
-    }
-
-    private static async Task<RunOutcome> RunAsync(
-        TaskGraph graph,
-        int[] plan,
-        Func<int, CancellationToken, Task<TaskRunStatus>> execute,
-        SchedulerOptions options,
-        IRunObserver observer,
-        CancellationToken cancellationToken,
-        bool[]? settled,
-        bool waitHere)
+        bool[]? settled = null,
+        bool waitHere = false)
     {
         var runStarted = Stopwatch.GetTimestamp();
         var count = plan.Length;
@@ -597,7 +557,7 @@ public static class Scheduler
                     try
                     {
                         var reading = completions.Reader.ReadAsync(token);
-                        // On a thread that waits for the run anyway, waited for rather than awaited (see RunExecution.WaitHere).
+                        // On a thread that waits for the run anyway, waited for rather than awaited (see RunExecution).
                         done = reading.IsCompleted || !waitHere ? await reading.ConfigureAwait(false) : reading.AsTask().GetAwaiter().GetResult();
                     }
                     catch (OperationCanceledException)

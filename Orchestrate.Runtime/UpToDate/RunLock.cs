@@ -27,11 +27,11 @@ public sealed class RunLock : IDisposable
             try
             {
                 // FileShare.None takes an exclusive advisory lock (flock) on Unix.
-                var handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                var handle = PlainFile.Open(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
                 // Written aside and renamed over: a run reading it while it is written sees a whole line, never an
                 // empty or half-written one (only the holder writes the aside file).
                 var written = ownerPath + ".tmp";
-                File.WriteAllText(written, Describe(Environment.ProcessId, DateTime.UtcNow));
+                PlainFile.WriteAllText(written, Describe(Environment.ProcessId, DateTime.UtcNow));
                 File.Move(written, ownerPath, overwrite: true);
                 return new RunLock(handle);
             }

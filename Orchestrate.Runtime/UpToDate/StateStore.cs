@@ -80,7 +80,7 @@ public sealed class StateStore : IAsyncDisposable
         FileStream file;
         try
         {
-            file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
+            file = PlainFile.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -108,7 +108,7 @@ public sealed class StateStore : IAsyncDisposable
             {
                 file.Dispose();
                 Compact(path, state);
-                file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1, FileOptions.None);
+                file = PlainFile.Open(path, FileMode.Open, FileAccess.ReadWrite, FileShare.Read, 1);
             }
 
             file.Seek(0, SeekOrigin.End);
