@@ -179,7 +179,9 @@ internal sealed class TaskExecutor
 
         if (decision.Run)
         {
-            return Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken);
+            // On the run's spare thread when it waits for work (a run that runs one task then starts no thread pool).
+            return SpareThread.TryRun(() => RunAsync(task, decision, cancellationToken))
+                ?? Task.Run(() => RunAsync(task, decision, cancellationToken), cancellationToken);
         }
 
         RecordRefresh(task, decision);

@@ -59,7 +59,7 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
             }
 
             // The run's checks start a few milliseconds later (once the graph and the plan are made): this thread
-            // serves as their second core.
+            // serves as their second core, then runs tasks while it is free (see SpareThread).
             Execution.SpareThread.Offer(TimeSpan.FromSeconds(1));
         })
         {

@@ -148,6 +148,10 @@ public static class Scheduler
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runTimer.Token);
         var token = run.Token;
         var completions = Channel.CreateUnbounded<Completion>(new UnboundedChannelOptions { SingleReader = true });
+        // On a thread that waits for the run anyway, the loop waits on this count of completions written rather than
+        // on the channel's reader: a reader's wait is ended through the thread pool (its continuation is queued there
+        // even when nothing awaits), which would start the pool for a run of one task.
+        using var arrived = waitHere ? new SemaphoreSlim(0) : null;
         var jobs = Math.Max(1, options.Jobs);
         var forks = Math.Max(1, options.Forks);
         var running = 0;
@@ -329,6 +333,7 @@ public static class Scheduler
 
             completion.Duration = Stopwatch.GetElapsedTime(startedAt[k]);
             completions.Writer.TryWrite(completion);
+            arrived?.Release();
         }
 
         void Finished(int k)
@@ -556,9 +561,14 @@ public static class Scheduler
                 {
                     try
                     {
-                        var reading = completions.Reader.ReadAsync(token);
-                        // On a thread that waits for the run anyway, waited for rather than awaited (see RunExecution).
-                        done = reading.IsCompleted || !waitHere ? await reading.ConfigureAwait(false) : reading.AsTask().GetAwaiter().GetResult();
+                        if (arrived is not null)
+                        {
+                            // Waited for rather than awaited (see RunExecution); read at the top of the loop.
+                            arrived.Wait(token);
+                            continue;
+                        }
+
+                        done = await completions.Reader.ReadAsync(token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {
@@ -573,8 +583,13 @@ public static class Scheduler
                     grace.CancelAfter(left);
                     try
                     {
-                        var reading = completions.Reader.ReadAsync(grace.Token);
-                        done = reading.IsCompleted || !waitHere ? await reading.ConfigureAwait(false) : reading.AsTask().GetAwaiter().GetResult();
+                        if (arrived is not null)
+                        {
+                            arrived.Wait(grace.Token);
+                            continue;
+                        }
+
+                        done = await completions.Reader.ReadAsync(grace.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {

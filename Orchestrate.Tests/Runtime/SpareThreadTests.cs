@@ -2,18 +2,18 @@ using Orchestrate.Execution;
 
 namespace Orchestrate.Tests.Runtime;
 
-/// <summary>The thread that opened a run's state, kept a moment to serve as the checks' second core.</summary>
+/// <summary>The thread that opened a run's state, kept a moment to serve as the checks' second core and to run a task.</summary>
 [TestFixture]
 [NonParallelizable]
 public class SpareThreadTests
 {
-    // A run of another test may have left its state thread waiting: give it nothing to do, so that it ends.
+    // A run of another test may have left its state thread waiting: dismiss it, so that only this test's thread serves.
     [SetUp]
     public void NoSpareLeft()
     {
-        while (SpareThread.TryGive(() => { }) is { } stale)
+        while (SpareThread.Dismiss())
         {
-            stale.Wait();
+            Thread.Sleep(1);
         }
     }
 
@@ -36,7 +36,42 @@ public class SpareThreadTests
         var failure = Assert.Throws<InvalidOperationException>(handoff!.Wait);
         Assert.That(failure!.Message, Is.EqualTo("from the spare thread"));
         Assert.That(ranOn, Is.EqualTo(spare.ManagedThreadId));
-        Assert.That(spare.Join(TimeSpan.FromSeconds(10)), Is.True, "the thread ends after its one piece of work");
+    }
+
+    [Test]
+    public void A_spare_thread_serves_piece_after_piece_and_runs_a_task_to_its_end_then_ends_when_none_comes()
+    {
+        var spare = new Thread(() => SpareThread.Offer(TimeSpan.FromMilliseconds(500))) { IsBackground = true };
+        spare.Start();
+        SpareThread.Handoff? first = null;
+        SpinWait.SpinUntil(() => (first = SpareThread.TryGive(() => { })) is not null, TimeSpan.FromSeconds(10));
+        first!.Wait();
+
+        // The task awaits a real delay: the thread waits for its end.
+        Task<int>? task = null;
+        var startedOn = -1;
+        SpinWait.SpinUntil(() => (task = SpareThread.TryRun(async () =>
+        {
+            startedOn = Environment.CurrentManagedThreadId;
+            await Task.Delay(50);
+            return 42;
+        })) is not null, TimeSpan.FromSeconds(10));
+        Assert.That(task, Is.Not.Null, "the thread waits again after its first piece");
+        var result = task!.GetAwaiter().GetResult();
+
+        Task<int>? failing = null;
+        SpinWait.SpinUntil(() => (failing = SpareThread.TryRun<int>(() => throw new InvalidOperationException("failed on the spare"))) is not null, TimeSpan.FromSeconds(10));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Task<int>? stopped = null;
+        SpinWait.SpinUntil(() => (stopped = SpareThread.TryRun(() => Task.FromCanceled<int>(cancelled.Token))) is not null, TimeSpan.FromSeconds(10));
+
+        Assert.That(result, Is.EqualTo(42));
+        Assert.That(startedOn, Is.EqualTo(spare.ManagedThreadId));
+        Assert.That(() => failing!.GetAwaiter().GetResult(), Throws.InvalidOperationException.With.Message.EqualTo("failed on the spare"));
+        Assert.That(() => stopped!.GetAwaiter().GetResult(), Throws.InstanceOf<OperationCanceledException>());
+        Assert.That(stopped!.IsCanceled, Is.True, "a cancelled task ends cancelled, as Task.Run's does");
+        Assert.That(spare.Join(TimeSpan.FromSeconds(10)), Is.True, "the thread ends when nothing came for a while");
     }
 
     [Test]
