@@ -5,9 +5,10 @@ using Orchestrate.Cli;
 namespace Orchestrate;
 
 /// <summary>
-/// The entry point of an Orchestrate program: <c>return await Orchestrator.RunAsync(args);</c>.
-/// It owns Ctrl+C and SIGTERM: the first cancels the run (running tasks and their processes are
-/// stopped, exit code 130); a second one ends the process at once.
+/// The entry point of an Orchestrate program: <c>return Orchestrator.Run(args);</c> (or <c>await RunAsync</c>).
+/// It owns Ctrl+C and SIGTERM once a run has something to run (other commands: at once): the first
+/// cancels the run (running tasks and their processes are stopped, exit code 130); a second one ends
+/// the process at once. Before that, a signal ends the process as it ends any program.
 /// </summary>
 public static class Orchestrator
 {
@@ -36,11 +37,12 @@ public static class Orchestrator
 
     /// <summary>
     /// Readies the process for a run of about <paramref name="taskCount"/> tasks, before their descriptors are made. For
-    /// a large count (2,048 or more) garbage collections are held off from here until the run's first task executes
-    /// (everything made before then lives to the end of the run: collecting it would only copy it), within a budget of
-    /// about 2 KB a task; on Linux that memory is asked for in huge pages, which saves most of the page faults of a large
-    /// run's start. Smaller counts change nothing. The generated catalog calls it before it makes its descriptors; a
-    /// program that makes many descriptors itself calls it first.
+    /// a large count (2,048 or more) garbage collections are held off from here to the end of the run (what a run makes
+    /// before its tasks execute lives to its end: collecting it would only copy it), within a budget of about 2 KB a
+    /// task: past it, the runtime collects as usual. On Linux that memory is asked for in huge pages, which saves most of
+    /// the page faults of a large run's start. Smaller counts change nothing. The generated catalog calls it before it
+    /// makes its descriptors; a program that makes many descriptors itself calls it first. (Followed by no run, the
+    /// pause lasts until its budget is spent.)
     /// </summary>
     public static void PrepareHeap(int taskCount) => Hosting.CollectionPause.Begin(taskCount);
 

@@ -23,7 +23,8 @@ internal static partial class CollectionPause
     public const int MinimumTasks = 2048;
 
     // Bytes of allocation allowed per task before the runtime collects anyway (about twice what a no-op run allocates
-    // per task, its descriptor included), and the ceiling: past it, the run is large enough that collections are a small part of it.
+    // per task, its descriptor included), and the ceiling: past it, the run is large enough that collections are a
+    // small part of it.
     private const long BytesPerTask = 2048;
     private const long MaximumBytes = 128L << 20;
 
@@ -96,7 +97,8 @@ internal static partial class CollectionPause
             return;
         }
 
-        // Where the heap allocates now: the pause's regions follow it.
+        // Where the heap allocates now: the pause's regions follow it, its budget twice over (small objects and large
+        // ones each get the whole budget), and a few regions of the heap's own in between.
         object probe = new byte[1];
         var here = Unsafe.As<object, nint>(ref probe);
         var start = here & ~(nint)(HugePage - 1);

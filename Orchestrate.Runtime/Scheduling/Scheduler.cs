@@ -38,6 +38,20 @@ public static class Scheduler
     private const byte RemotePool = 1;
     private const byte ForeverPool = 2;
 
+    /// <summary>Runs the plan. <paramref name="execute"/> runs one task (by graph index) and throws on failure.</summary>
+    public static Task<RunOutcome> RunAsync(
+        TaskGraph graph,
+        int[] plan,
+        Func<int, CancellationToken, Task> execute,
+        SchedulerOptions options,
+        IRunObserver observer,
+        CancellationToken cancellationToken) =>
+        RunAsync(graph, plan, async (i, token) =>
+        {
+            await execute(i, token).ConfigureAwait(false);
+            return TaskRunStatus.Succeeded;
+        }, options, observer, cancellationToken);
+
     /// <summary>Runs the plan. <paramref name="execute"/> runs one task (by graph index), says how it ended
     /// (succeeded, up to date...), and throws on failure. Tasks of the plan marked in <paramref name="settled"/> were
     /// found up to date beforehand, with all they depend on: they end up to date without being executed.</summary>
