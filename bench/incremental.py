@@ -6,7 +6,10 @@ Usage (incremental.sh passes these): /usr/bin/python3 bench/incremental.py --bin
 
 Per N, in a fresh temp dir with two identical trees of N source files (one per tool): the first full run, the
 no-op run (everything up to date; one unmeasured warm-up, then the median of --reps, or --big-reps at 100,000
-tasks) and the run after src/f0.txt was rewritten (median of as many runs, alternating two contents). Each time
+tasks) and the run after src/f0.txt was rewritten (median of as many runs, alternating two contents). The no-op
+and one-changed runs alternate (no-op, rewrite, one-changed, no-op...), so that their ratio compares runs made in
+the same minute: measured one series after the other, a drift of the machine's speed between the series (a
+quarter within a minute, seen here) showed as a difference between the two kinds of run. Each time
 is the wall clock around one subprocess started from here (fork + exec + the whole run + exit), stdout to
 /dev/null (both tools print a line per task). Every run must exit 0; afterwards the script checks that the
 no-op runs rewrote no target and that out/f0.txt holds the last content written to src/f0.txt.
@@ -82,9 +85,11 @@ def measure(name, command, root, n, reps, summary):
             raise RuntimeError("%s: the first run did not write %s" % (name, p))
     stamps = [os.stat(p).st_mtime_ns for p in probes]
     timed(command, root)  # warm-up no-op, not measured
-    noop = [timed(command, root) for _ in range(reps)]
+    noop = []
     changed = []
     for r in range(reps):
+        # Alternated: a no-op run after the one-changed run before it (which recorded its change) is a no-op again.
+        noop.append(timed(command, root))
         content = "changed %s\n" % ("A" if r % 2 == 0 else "B")
         with open(os.path.join(root, "src", "f0.txt"), "w") as f:
             f.write(content)

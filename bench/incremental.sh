@@ -3,7 +3,8 @@
 # Orchestrate (bench/Orchestrate.CopyBench, published self-contained with one composite ReadyToRun image of the
 # framework and the program, the framework trimmed to what is used, without ICU: see "Fast start" in the README;
 # PUBLISH=r2r: framework-dependent ReadyToRun, untrimmed) and the same graph as a
-# generated dodo.py in doit (python3-doit, dbm backend): first run, no-op run, run after one changed file.
+# generated dodo.py in doit (python3-doit, dbm backend): first run, no-op run, run after one changed file
+# (the no-op and one-changed runs alternate, so that their ratio compares runs of the same minute).
 # Also a .NET hello world published the same way (the floor) and, at N=10,000, `dotnet <dll>` of the plain
 # Release build (what ReadyToRun buys). NO_BUILD=1 skips the builds and runs the last ones.
 # Usage: bench/incremental.sh      (NS="1000 10000" to pick task counts; SKIP_DOIT_100K=1 skips doit at 100,000;
