@@ -37,7 +37,7 @@ public static class Orchestrator
 
     /// <summary>
     /// Readies the process for a run of about <paramref name="taskCount"/> tasks, before their descriptors are made. For
-    /// a large count (2,048 or more) garbage collections are held off from here to the end of the run (what a run makes
+    /// a large count (512 or more) garbage collections are held off from here to the end of the run (what a run makes
     /// before its tasks execute lives to its end: collecting it would only copy it), within a budget of about 2 KB a
     /// task: past it, the runtime collects as usual. On Linux that memory is asked for in huge pages, which saves most of
     /// the page faults of a large run's start. Smaller counts change nothing. The generated catalog calls it before it
