@@ -45,6 +45,7 @@ internal static class SpareThread
             work = _work;
             _work = null;
             _waiting = false;
+            Monitor.PulseAll(Gate); // a Dismiss waits for this
         }
 
         if (ReferenceEquals(work, Dismissal))
@@ -59,19 +60,23 @@ internal static class SpareThread
     // Handed over by Dismiss: the spare thread returns instead of waiting again.
     private static readonly Action Dismissal = () => { };
 
-    /// <summary>Ends the wait of the spare thread, if one waits (true then). For tests, which want their own.</summary>
-    internal static bool Dismiss()
+    /// <summary>Ends the wait of the spare thread, if one waits, and returns once it has stopped waiting (another
+    /// thread may then become the spare one). For tests, which want their own.</summary>
+    internal static void Dismiss()
     {
         lock (Gate)
         {
             if (!_waiting || _work is not null)
             {
-                return false;
+                return;
             }
 
             _work = Dismissal;
-            Monitor.Pulse(Gate);
-            return true;
+            Monitor.PulseAll(Gate);
+            while (ReferenceEquals(_work, Dismissal))
+            {
+                Monitor.Wait(Gate);
+            }
         }
     }
 

@@ -128,7 +128,7 @@ internal static partial class PlainFile
         }
 
         // 0666, less the process's umask, as .NET creates files.
-        var descriptor = OpenFile(path, flags, 0x1B6);
+        var descriptor = UnixStat.Open(path, flags, 0x1B6);
         if (descriptor < 0)
         {
             throw Failure(path, Marshal.GetLastPInvokeError());
@@ -150,9 +150,6 @@ internal static partial class PlainFile
             _ => new IOException(message, error),
         };
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenFile(string path, int flags, int mode);
 
     [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
     private static partial int Lock(SafeFileHandle handle, int operation);

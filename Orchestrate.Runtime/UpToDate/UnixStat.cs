@@ -166,9 +166,10 @@ internal static partial class UnixStat
     [LibraryImport("libc", EntryPoint = "fstatat")]
     private static partial int StatAt(int directoryDescriptor, ref byte path, ref byte buffer, int flags);
 
-    /// <summary>libc's <c>open</c>: a descriptor, or -1.</summary>
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial int Open(string path, int flags);
+    /// <summary>libc's <c>open</c>: a descriptor, or -1 (the error in <see cref="Marshal.GetLastPInvokeError"/>);
+    /// <paramref name="mode"/> is the permission of a file it creates (before the umask).</summary>
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Open(string path, int flags, int mode = 0);
 
     /// <summary>libc's <c>close</c>.</summary>
     [LibraryImport("libc", EntryPoint = "close")]

@@ -9,13 +9,7 @@ public class SpareThreadTests
 {
     // A run of another test may have left its state thread waiting: dismiss it, so that only this test's thread serves.
     [SetUp]
-    public void NoSpareLeft()
-    {
-        while (SpareThread.Dismiss())
-        {
-            Thread.Sleep(1);
-        }
-    }
+    public void NoSpareLeft() => SpareThread.Dismiss();
 
     [Test]
     public void Work_given_while_a_thread_waits_runs_on_that_thread_and_its_failure_reaches_the_giver()
