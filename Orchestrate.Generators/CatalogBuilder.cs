@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 
 namespace Orchestrate.Generators
 {
-    /// <summary>Builds the catalog model from every task spec: resolves references, sorts by name.</summary>
+    /// <summary>Builds the catalog model from every task spec, in declaration order: resolves references.</summary>
     internal static class CatalogBuilder
     {
         public static CatalogModel Build(ImmutableArray<TaskSpec> specs, CancellationToken cancellationToken)
@@ -112,12 +112,9 @@ namespace Orchestrate.Generators
                     RemoteSequence: sequenceEntry));
             }
 
+            // The entries stay in declaration order (source files in the compilation's order, methods in source order):
+            // the runtime starts ready tasks in that order, as doit runs its tasks in the order of the dodo file.
             DynamicCatalog.Resolve(specs, resolver, entries);
-            entries.Sort((a, b) =>
-            {
-                int byName = string.CompareOrdinal(a.Name, b.Name);
-                return byName != 0 ? byName : string.CompareOrdinal(a.Method, b.Method);
-            });
             return new CatalogModel(entries.ToEquatableArray());
         }
 

@@ -255,8 +255,8 @@ namespace Orchestrate.Generators
                 Rules + ".ExpiresAfter(global::System.TimeSpan.FromSeconds(" + rule.Seconds.ToString(CultureInfo.InvariantCulture) + "))",
             UpToDateRuleKind.TimestampUnchanged => Rules + ".TimestampUnchanged(" + Literal(rule.Argument) + ", " + rule.Detail + ")",
             _ => Rules + ".Custom(" + Literal(rule.Argument) + ", " + (rule.ReturnKind == ReturnKind.AwaitableOfT
-                ? "static async context => await " + rule.Call
-                : "static context => new global::System.Threading.Tasks.ValueTask<bool>(" + rule.Call + ")") + ")",
+                ? "static async context => (bool?)(await " + rule.Call + ")"
+                : "static context => new global::System.Threading.Tasks.ValueTask<bool?>(" + rule.Call + ")") + ")",
         };
 
         private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);

@@ -121,7 +121,7 @@ namespace Orchestrate.Generators
             category: Category,
             defaultSeverity: DiagnosticSeverity.Error,
             isEnabledByDefault: true,
-            description: "A [ConfigChanged] method returns the configuration value (not void or a task) and takes no parameters or only services; an [UpToDateIf] method returns bool, Task<bool> or ValueTask<bool> and takes UpToDateContext, CancellationToken or services; a [Clean] method takes what a task may take. All must be non-generic, accessible from the assembly, and static or instance methods of a concrete class.",
+            description: "A [ConfigChanged] method returns the configuration value (not void or a task) and takes no parameters or only services; an [UpToDateIf] method returns bool or bool? (or a Task or ValueTask of one) and takes UpToDateContext, CancellationToken or services; a [Clean] method takes what a task may take. All must be non-generic, accessible from the assembly, and static or instance methods of a concrete class.",
             helpLinkUri: HelpLink);
 #pragma warning restore RS1032
 

@@ -29,7 +29,13 @@ namespace Orchestrate.Generators
             "A [ConfigChanged] method takes no parameters or only services, and returns the configuration value (not void or a task).";
 
         private const string UpToDateIfShape =
-            "An [UpToDateIf] method returns bool, Task<bool> or ValueTask<bool>, and takes only UpToDateContext, CancellationToken or services.";
+            "An [UpToDateIf] method returns bool or bool? (null: no opinion), or a Task or ValueTask of one, and takes only UpToDateContext, CancellationToken or services.";
+
+        // bool, or bool? for a three-valued rule (null: no opinion, as doit's uptodate callables returning None).
+        private static bool IsBoolOrNullableBool(ITypeSymbol type) =>
+            type.SpecialType == SpecialType.System_Boolean
+            || (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T, TypeArguments.Length: 1 } nullable
+                && nullable.TypeArguments[0].SpecialType == SpecialType.System_Boolean);
 
         private const string CleanShape =
             "A [Clean] method takes what a task may take (TaskContext, CancellationToken or services) and returns void, Task, ValueTask, Task<T>, ValueTask<T> or a value.";
@@ -402,10 +408,10 @@ namespace Orchestrate.Generators
                     break;
                 default:
                     returnKind = ClassifyReturn(method, out string? predicateProblem, out _);
-                    bool isBool = returnKind == ReturnKind.Value && returnType.SpecialType == SpecialType.System_Boolean;
+                    bool isBool = returnKind == ReturnKind.Value && IsBoolOrNullableBool(returnType);
                     bool isTaskOfBool = returnKind == ReturnKind.AwaitableOfT
                         && returnType is INamedTypeSymbol { TypeArguments.Length: 1 } awaitable
-                        && awaitable.TypeArguments[0].SpecialType == SpecialType.System_Boolean;
+                        && IsBoolOrNullableBool(awaitable.TypeArguments[0]);
                     if (predicateProblem is not null || !(isBool || isTaskOfBool))
                     {
                         return new[] { "it returns '" + returnType.ToDisplayString() + "'", shape };

@@ -12,6 +12,11 @@ public sealed record SubTask(string Name)
     /// <summary>What the sub-task does, in C#. A sub-task without an action or a command only groups its dependencies.</summary>
     public Func<TaskContext, ValueTask>? Action { get; init; }
 
+    /// <summary>What the sub-task does, in C#, returning its result: stored as JSON, as a task method's return value,
+    /// and compared by <see cref="ResultDepAttribute"/> on this sub-task or on its group (whose result is the results of
+    /// all its sub-tasks, as doit's <c>result_dep</c> on a group). Set this or <see cref="Action"/>, not both.</summary>
+    public Func<TaskContext, ValueTask<object?>>? Compute { get; init; }
+
     /// <summary>A command line run on this machine (after <see cref="Action"/>, if both are set).</summary>
     public string? Command { get; init; }
 

@@ -25,7 +25,16 @@ public abstract record UpToDateRule
     public static UpToDateRule TimestampUnchanged(string path, TimestampKind kind = TimestampKind.Modified) => new TimestampUnchangedRule(path, kind);
 
     /// <summary>Up to date when the predicate says so (<see cref="UpToDateIfAttribute"/>).</summary>
-    public static UpToDateRule Custom(string name, Func<UpToDateContext, ValueTask<bool>> isUpToDate) => new CustomRule(name, isUpToDate);
+    public static UpToDateRule Custom(string name, Func<UpToDateContext, ValueTask<bool>> isUpToDate)
+    {
+        ArgumentNullException.ThrowIfNull(isUpToDate);
+        return new CustomRule(name, async context => await isUpToDate(context).ConfigureAwait(false));
+    }
+
+    /// <summary>A three-valued predicate, as doit's <c>uptodate</c> callables: true (up to date), false (out of date)
+    /// or null (no opinion: the task's other rules and file deps decide; a task with no file deps whose rules all
+    /// say null always runs).</summary>
+    public static UpToDateRule Custom(string name, Func<UpToDateContext, ValueTask<bool?>> isUpToDate) => new CustomRule(name, isUpToDate);
 }
 
 /// <summary>See <see cref="UpToDateRule.RunOnce"/>.</summary>
@@ -49,7 +58,7 @@ public sealed record ExpiresAfterRule(TimeSpan Lifetime) : UpToDateRule;
 /// <param name="Kind">Which timestamp.</param>
 public sealed record TimestampUnchangedRule(string Path, TimestampKind Kind) : UpToDateRule;
 
-/// <summary>See <see cref="UpToDateRule.Custom"/>.</summary>
+/// <summary>See <see cref="UpToDateRule.Custom(string, Func{UpToDateContext, ValueTask{bool?}})"/>.</summary>
 /// <param name="Name">A name for messages (the method's name).</param>
-/// <param name="IsUpToDate">The predicate.</param>
-public sealed record CustomRule(string Name, Func<UpToDateContext, ValueTask<bool>> IsUpToDate) : UpToDateRule;
+/// <param name="IsUpToDate">The predicate: true, false, or null for no opinion.</param>
+public sealed record CustomRule(string Name, Func<UpToDateContext, ValueTask<bool?>> IsUpToDate) : UpToDateRule;

@@ -203,8 +203,11 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
 
         var cleanTasks = new Argument<string[]>("tasks") { Description = "Tasks whose targets to remove (default: the default tasks, or all)", Arity = ArgumentArity.ZeroOrMore };
         var cleanDry = new Option<bool>("--dry-run", "-n") { Description = "Say what would be removed; remove nothing" };
-        var clean = new Command("clean", "Remove tasks' targets (or run their [Clean] method)") { cleanTasks, cleanDry };
-        clean.SetAction(async (parse, _) => await (await StateCommandsAsync(globals.Of(parse), cancellationToken).ConfigureAwait(false)).CleanAsync(parse.GetValue(cleanTasks) ?? [], parse.GetValue(cleanDry), UseColor(globals.Of(parse)), cancellationToken).ConfigureAwait(false));
+        var cleanDep = new Option<bool>("--clean-dep", "-c") { Description = "Clean the tasks they depend on too (implied when no task is named)" };
+        var cleanForget = new Option<bool>("--forget") { Description = "Also forget the cleaned tasks' successes, so that they run again" };
+        var clean = new Command("clean", "Remove tasks' targets (or run their [Clean] method)") { cleanTasks, cleanDry, cleanDep, cleanForget };
+        clean.SetAction(async (parse, _) => await (await StateCommandsAsync(globals.Of(parse), cancellationToken).ConfigureAwait(false)).CleanAsync(
+            parse.GetValue(cleanTasks) ?? [], parse.GetValue(cleanDry), parse.GetValue(cleanDep), parse.GetValue(cleanForget), UseColor(globals.Of(parse)), cancellationToken).ConfigureAwait(false));
         root.Subcommands.Add(clean);
 
         var ignoreTasks = new Argument<string[]>("tasks") { Description = "Tasks to ignore", Arity = ArgumentArity.OneOrMore };
@@ -214,6 +217,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
 
         var check = new Option<bool>("--check") { Description = "Connect to each host and say whether it is reachable, and why not" };
         var hostsForks = new Option<int>("--forks") { Description = "Hosts checked at once (default 50)", DefaultValueFactory = _ => 50 };
+        hostsForks.Validators.Add(RunCommandOptions.AtLeastOne("--forks"));
         var disconnect = new Option<bool>("--disconnect") { Description = "Close the connections that runs with --persist kept open" };
         var hosts = new Command("hosts", "List the inventory's hosts (after --limit); --check connects to each") { check, hostsForks, disconnect };
         hosts.SetAction((parse, _) => parse.GetValue(disconnect) ? HostsCommand.DisconnectAsync(_out) : HostsCommand.RunAsync(
@@ -467,9 +471,10 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
             Output.AcceptOnlyFromAmong("stream", "grouped");
             Timeout.Validators.Add(result =>
             {
-                if (Converted<double>(result) is <= 0)
+                // At most what a timer can wait (about 49 days); NaN and infinity are not numbers of seconds.
+                if (Converted<double>(result) is { } seconds && !(seconds > 0 && seconds <= MaxTimeoutSeconds))
                 {
-                    result.AddError("--timeout must be a number of seconds above 0");
+                    result.AddError($"--timeout must be a number of seconds above 0 and at most {MaxTimeoutSeconds} (about 49 days)");
                 }
             });
             command.Arguments.Add(Tasks);
@@ -493,7 +498,19 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
                     result.AddError("--jobs must be at least 1");
                 }
             });
+            Forks.Validators.Add(AtLeastOne("--forks"));
         }
+
+        /// <summary>The longest run time limit: what a timer can wait, in whole seconds.</summary>
+        public const int MaxTimeoutSeconds = 4_294_967;
+
+        public static Action<System.CommandLine.Parsing.OptionResult> AtLeastOne(string name) => result =>
+        {
+            if (Converted<int>(result) is < 1)
+            {
+                result.AddError($"{name} must be at least 1");
+            }
+        };
 
         // An option's value, or null when its text does not convert: the parser reports that itself, in one line
         // ("Cannot parse argument 'x' for option '--jobs'..."); asking for the value would throw instead.

@@ -26,11 +26,16 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
         var forgotten = new List<string>();
         foreach (var i in known.Select(names))
         {
-            var name = known.Graph.Tasks[i].Name;
-            if (store.TryGet(name, out _) || store.IsIgnored(name))
+            var task = known.Graph.Tasks[i];
+            var ignored = store.IsIgnored(task.Name);
+            if (ignored || store.TryGet(task.Name, out _))
             {
-                await store.ForgetAsync(name).ConfigureAwait(false);
-                forgotten.Add(name);
+                await store.ForgetAsync(task.Name).ConfigureAwait(false);
+                // A group's own record is the results of its sub-tasks (for [ResultDep] on it): its sub-tasks are named.
+                if (!task.YieldsSubTasks || ignored)
+                {
+                    forgotten.Add(task.Name);
+                }
             }
         }
 
@@ -57,16 +62,17 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
         return ExitCodes.Success;
     }
 
-    public async Task<int> CleanAsync(IReadOnlyList<string> names, bool dryRun, bool color, CancellationToken cancellationToken)
+    /// <summary><c>clean</c>: removes the tasks' targets (or runs their clean method), dependents first. With
+    /// <paramref name="dependencies"/> (doit's <c>--clean-dep</c>) the tasks they depend on are cleaned too; with
+    /// <paramref name="forget"/> (doit's <c>--forget</c>) each cleaned task's success is forgotten as well.</summary>
+    public async Task<int> CleanAsync(IReadOnlyList<string> names, bool dryRun, bool dependencies, bool forget, bool color, CancellationToken cancellationToken)
     {
         using var runLock = await Lock(cancellationToken).ConfigureAwait(false);
-        KnownGraph known;
-        await using (var store = File.Exists(StateStore.PathFor(projectDirectory)) ? StateStore.Open(projectDirectory) : null)
-        {
-            known = await KnownAsync(names, store, cancellationToken).ConfigureAwait(false);
-        }
-
-        var selected = known.Select(names).ToHashSet();
+        await using var store = File.Exists(StateStore.PathFor(projectDirectory)) ? StateStore.Open(projectDirectory) : null;
+        var known = await KnownAsync(names, store, cancellationToken).ConfigureAwait(false);
+        var roots = known.Select(names).ToArray();
+        // As doit: with no task named, the default tasks are cleaned with what they depend on.
+        var selected = (dependencies || names.Count == 0 ? known.Graph.Closure(roots) : roots).ToHashSet();
         foreach (var note in known.Notes)
         {
             // What the group would yield now is not known: only the targets of what ran are.
@@ -100,6 +106,11 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
                     await RemoveTargetAsync(task.Name, target, dryRun).ConfigureAwait(false);
                 }
             }
+
+            if (forget && store is not null)
+            {
+                await ForgetCleanedAsync(known.Graph, selected, store, dryRun).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -110,6 +121,25 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
         }
 
         return ExitCodes.Success;
+    }
+
+    private async Task ForgetCleanedAsync(TaskGraph known, HashSet<int> cleaned, StateStore store, bool dryRun)
+    {
+        foreach (var i in known.TopologicalOrder.Reverse().Where(cleaned.Contains))
+        {
+            var name = known.Tasks[i].Name;
+            if (!store.TryGet(name, out _) && !store.IsIgnored(name))
+            {
+                continue;
+            }
+
+            if (!dryRun)
+            {
+                await store.ForgetAsync(name).ConfigureAwait(false);
+            }
+
+            await Say($"{(dryRun ? "would forget" : "forgot")} {name}").ConfigureAwait(false);
+        }
     }
 
     /// <summary><c>info</c>: the task's doc, status (never ran, up to date, or out of date and why), method,
@@ -147,7 +177,7 @@ internal sealed class StateCommands(OrchestratorSettings settings, TaskGraph gra
             var decision = await new UpToDateChecker(store, projectDirectory, host.Services, TimeProvider.System).CheckAsync(task, always: false, cancellationToken).ConfigureAwait(false);
             return decision.Run ? $"out of date: {decision.Reason}" : "up to date";
         }
-        catch (MissingFileDepException missing)
+        catch (UpToDateCheckException missing)
         {
             return $"cannot run: {missing.Message}";
         }

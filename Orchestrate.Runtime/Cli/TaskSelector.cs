@@ -31,8 +31,13 @@ internal static class TaskSelector
             return roots;
         }
 
-        return requested.Select(name => Resolve(graph, name)).Distinct().ToArray();
+        return requested.Select(name => ResolveForRun(graph, name)).Distinct().ToArray();
     }
+
+    // In a run, a sub-task of a group created after another task may be named before it exists: the group runs then,
+    // and of its sub-tasks only that one (as doit runs `doit proc:b`).
+    private static int ResolveForRun(TaskGraph graph, string name) =>
+        !graph.TryFind(name, out _) && graph.TryFindDelayedSubTask(name, out var group) ? group : Resolve(graph, name);
 
     public static int Resolve(TaskGraph graph, string name)
     {

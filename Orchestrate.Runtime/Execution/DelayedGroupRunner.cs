@@ -101,6 +101,12 @@ internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor,
                 $"sub-task {failed[0].Name} failed: {FailureText.Summary(failed[0].Error)}" + (failed.Count > 1 ? $" (and {failed.Count - 1} more)" : ""));
         }
 
+        // Only when every sub-task was made to run: a run of some of them (named on the command line) leaves the others as they were.
+        if (yielded is not RequestedSubTasks)
+        {
+            await executor.RecordGroupResultAsync(group.Name, subTasks.Select(t => t.Name)).ConfigureAwait(false);
+        }
+
         return TaskRunStatus.Joined;
     }
 
@@ -151,7 +157,7 @@ internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor,
         return SubTaskExpansion.Copy(subTask, dependsOn: inner);
     }
 
-    // Only the sub-tasks making the targets named on the command line (and what they need), as doit does with target_regex.
+    // Only the sub-tasks named on the command line or making the targets named there (and what they need), as doit does.
     private static int[] Requested(TaskDescriptor group, TaskGraph subGraph, RequestedSubTasks requested)
     {
         var roots = new List<int>();
@@ -164,6 +170,17 @@ internal sealed class DelayedGroupRunner(TaskGraph graph, TaskExecutor executor,
             }
 
             roots.Add(maker);
+        }
+
+        foreach (var name in requested.Names)
+        {
+            if (!subGraph.TryFind(name, out var subTask))
+            {
+                throw new DynamicTaskException(
+                    $"'{name}' was requested on the command line, but '{group.Name}' made no sub-task of that name: check the name, or run '{group.Name}' to see its sub-tasks");
+            }
+
+            roots.Add(subTask);
         }
 
         return subGraph.Closure(roots);

@@ -78,7 +78,7 @@ public sealed partial class ProcessRunner
         var readErr = PumpAsync(process.StandardError, stderr, true, onLine);
         await WriteInputAsync(process, spec.StandardInput).ConfigureAwait(false);
 
-        using var timeout = spec.Timeout is { } limit ? new CancellationTokenSource(limit) : null;
+        using var timeout = spec.Timeout is { } limit ? new CancellationTokenSource(Scheduling.TimeLimits.ForTimer(limit)) : null;
         using var linked = timeout is null
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);

@@ -138,7 +138,10 @@ internal sealed class TaskExecutor
         var task = _graph.Tasks[index];
         if (task.IsHostGroup)
         {
-            return Joined;
+            // A group of sub-tasks made when the graph was loaded: its node depends on each of them.
+            return task.YieldsSubTasks && _store is not null && !_mode.DryRun
+                ? JoinGroupAsync(task.Name, SubTaskNames(task))
+                : Joined;
         }
 
         if (task.Hosts is not null && task.Host is null)
@@ -214,7 +217,7 @@ internal sealed class TaskExecutor
         IReadOnlyDictionary<string, string>? recorded = null;
         if (_checker is not null)
         {
-            decision = await _checker.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
+            decision = await CheckOrRecordFailureAsync(task, cancellationToken).ConfigureAwait(false);
             recorded = _store!.TryGet(task.Name, out var previous) ? previous.Values : null;
             decision = await _remote.DecideAsync(task, decision, recorded, _mode.Always, cancellationToken).ConfigureAwait(false);
 
@@ -258,6 +261,43 @@ internal sealed class TaskExecutor
 
         return TaskRunStatus.Succeeded;
     }
+
+    private static IEnumerable<string> SubTaskNames(TaskDescriptor group)
+    {
+        var prefix = group.Name + ":";
+        return group.DependsOn.Where(name => name.StartsWith(prefix, StringComparison.Ordinal));
+    }
+
+    private async Task<TaskRunStatus> JoinGroupAsync(string group, IEnumerable<string> subTasks)
+    {
+        await RecordGroupResultAsync(group, subTasks).ConfigureAwait(false);
+        return TaskRunStatus.Joined;
+    }
+
+    /// <summary>Records a group's result once its sub-tasks are done: the results of its sub-tasks by name (as doit's
+    /// <c>result_dep</c> on a group compares them), so that a task with <c>[ResultDep]</c> on the group reruns when one
+    /// of them changed, or a sub-task came or went. Written only when it changed.</summary>
+    internal Task RecordGroupResultAsync(string group, IEnumerable<string> subTasks)
+    {
+        if (_store is null || _mode.DryRun)
+        {
+            return Task.CompletedTask;
+        }
+
+        var json = new System.Text.StringBuilder("{");
+        foreach (var name in subTasks.Order(StringComparer.Ordinal))
+        {
+            json.Append(json.Length > 1 ? "," : "").Append(JsonSerializer.Serialize(name)).Append(':')
+                .Append(_store.TryGet(name, out var state) ? state.Result ?? "null" : "null");
+        }
+
+        var result = json.Append('}').ToString();
+        return _store.TryGet(group, out var previous) && previous.Result == result
+            ? Task.CompletedTask
+            : _store.SaveAsync(group, new TaskState(_clock.GetUtcNow(), result, [], NoValues));
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoValues = new Dictionary<string, string>();
 
     // As in doit, a task set aside with `ignore` takes everything that depends on it along.
     internal bool IsIgnored(int index, TaskDescriptor task)
@@ -322,7 +362,7 @@ internal sealed class TaskExecutor
             return await DryRunAsync(index, task, cancellationToken).ConfigureAwait(false);
         }
 
-        var decision = await _checker.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
+        var decision = await CheckOrRecordFailureAsync(task, cancellationToken).ConfigureAwait(false);
         if (decision.Run)
         {
             return await RunAsync(task, decision, cancellationToken).ConfigureAwait(false);
@@ -330,6 +370,21 @@ internal sealed class TaskExecutor
 
         RecordRefresh(task, decision);
         return TaskRunStatus.UpToDate;
+    }
+
+    // A check that fails (a missing file dep, an up-to-date rule that throws) fails the task: it did not complete, so
+    // its last success no longer stands, and it runs again next time whatever the files then hold (doit's rule).
+    private async ValueTask<UpToDateDecision> CheckOrRecordFailureAsync(TaskDescriptor task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _checker!.CheckAsync(task, _mode.Always, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await _store!.RecordFailureAsync(task.Name).ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task<TaskRunStatus> RunAsync(TaskDescriptor task, UpToDateDecision decision, CancellationToken cancellationToken)

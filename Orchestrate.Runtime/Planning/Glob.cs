@@ -74,7 +74,7 @@ public static class Glob
         var options = new EnumerationOptions { RecurseSubdirectories = recursive, IgnoreInaccessible = true, AttributesToSkip = 0 };
         foreach (var file in Directory.EnumerateFiles(start, "*", options))
         {
-            var relative = Path.GetRelativePath(root, file).Replace('\\', '/');
+            var relative = Path.GetRelativePath(root, file).Replace(Path.DirectorySeparatorChar, '/');
             if (regex.IsMatch(relative))
             {
                 matches.Add(relative);

@@ -65,6 +65,12 @@ internal static class SubTaskExpansion
                     $"task '{group.Name}' yields a sub-task named '{subTask?.Name}'{Where(group)}: a sub-task's name must be non-empty, without spaces or ':'");
             }
 
+            if (subTask.Action is not null && subTask.Compute is not null)
+            {
+                throw new GraphException(
+                    $"task '{group.Name}' yields sub-task '{subTask.Name}' with both Action and Compute{Where(group)}: set one of them (Compute when the sub-task returns a result)");
+            }
+
             if (!names.Add(subTask.Name))
             {
                 throw new GraphException(
@@ -160,10 +166,23 @@ internal static class SubTaskExpansion
     /// matches it: the group runs only the sub-tasks that make the requested targets (and what they need). The graph
     /// is rebuilt with such groups' invokers marking their sub-tasks; the same graph when no target is requested so.
     /// </summary>
+    /// <para>The same for <c>doit proc:b</c> where <c>proc</c> is created after another task: the group runs only the
+    /// sub-task of that name (and what it needs).</para>
     public static TaskGraph ForRequestedTargets(TaskGraph graph, IReadOnlyList<string> requested)
     {
-        Dictionary<int, List<string>>? byGroup = null;
+        Dictionary<int, (List<string> Targets, List<string> Names)>? byGroup = null;
         var wholeGroups = new HashSet<int>();
+        (List<string> Targets, List<string> Names) Requests(int group)
+        {
+            byGroup ??= [];
+            if (!byGroup.TryGetValue(group, out var requests))
+            {
+                byGroup[group] = requests = ([], []);
+            }
+
+            return requests;
+        }
+
         foreach (var name in requested)
         {
             if (graph.TryFind(name, out var index) || graph.TryFindTarget(name, out index))
@@ -172,13 +191,11 @@ internal static class SubTaskExpansion
             }
             else if (graph.TryFindTargetRegex(name, out index))
             {
-                byGroup ??= [];
-                if (!byGroup.TryGetValue(index, out var targets))
-                {
-                    byGroup[index] = targets = [];
-                }
-
-                targets.Add(PathNames.Normalize(name));
+                Requests(index).Targets.Add(PathNames.Normalize(name));
+            }
+            else if (graph.TryFindDelayedSubTask(name, out index))
+            {
+                Requests(index).Names.Add(name);
             }
         }
 
@@ -188,7 +205,7 @@ internal static class SubTaskExpansion
         }
 
         var tasks = graph.Tasks.ToArray();
-        foreach (var (index, targets) in byGroup)
+        foreach (var (index, (targets, names)) in byGroup)
         {
             if (!wholeGroups.Contains(index))
             {
@@ -197,7 +214,8 @@ internal static class SubTaskExpansion
                 tasks[index] = Copy(group, invoke: async invocation =>
                     new RequestedSubTasks(
                         await SubTasksOfAsync(group, await invoke(invocation).ConfigureAwait(false), invocation.Context.CancellationToken).ConfigureAwait(false),
-                        targets));
+                        targets,
+                        names));
             }
         }
 
@@ -285,9 +303,14 @@ internal static class SubTaskExpansion
 
     private static TaskInvoker Invoker(SubTask subTask) => async invocation =>
     {
+        object? result = null;
         if (subTask.Action is { } action)
         {
             await action(invocation.Context).ConfigureAwait(false);
+        }
+        else if (subTask.Compute is { } compute)
+        {
+            result = await compute(invocation.Context).ConfigureAwait(false);
         }
 
         if (subTask.Command is { } command)
@@ -295,7 +318,7 @@ internal static class SubTaskExpansion
             await invocation.Context.Shell(command).ConfigureAwait(false);
         }
 
-        return null;
+        return result;
     };
 
     private static string Where(TaskDescriptor task) => task.Source is null ? "" : $" ({task.Source})";
@@ -308,11 +331,14 @@ internal static class SubTaskExpansion
     }
 }
 
-/// <summary>A delayed group's sub-tasks when only some of their targets were requested on the command line.</summary>
-internal sealed class RequestedSubTasks(IEnumerable<SubTask> subTasks, IReadOnlyList<string> targets) : IEnumerable<SubTask>
+/// <summary>A delayed group's sub-tasks when only some of them (by target or by name) were requested on the command line.</summary>
+internal sealed class RequestedSubTasks(IEnumerable<SubTask> subTasks, IReadOnlyList<string> targets, IReadOnlyList<string> names) : IEnumerable<SubTask>
 {
     /// <summary>The requested targets, normalized.</summary>
     public IReadOnlyList<string> Targets { get; } = targets;
+
+    /// <summary>The requested sub-tasks' full names (<c>group:sub</c>).</summary>
+    public IReadOnlyList<string> Names { get; } = names;
 
     public IEnumerator<SubTask> GetEnumerator() => subTasks.GetEnumerator();
 

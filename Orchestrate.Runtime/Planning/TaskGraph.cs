@@ -138,11 +138,21 @@ public sealed class TaskGraph
         }
 
         var graph = new TaskGraph(tasks, byName, byTarget, targetRegexes, dependencies);
-        graph.TopologicalOrder = graph.SortOrThrow();
+        graph.SortOrThrow();
+        var all = new int[tasks.Count];
+        for (var i = 0; i < all.Length; i++)
+        {
+            all[i] = i;
+        }
+
+        graph.TopologicalOrder = graph.DeclarationOrder(all, new bool[tasks.Count]);
         return graph;
     }
 
-    /// <summary>Every task, each after all it depends on.</summary>
+    /// <summary>Every task, each after all it depends on, in doit's order: the tasks in the order they are declared
+    /// (the catalog's order: source order of the <c>[Task]</c> methods), each preceded by what it depends on, in the
+    /// order its dependencies are declared. The scheduler starts ready tasks in this order, so that a run with one
+    /// job runs its tasks as doit would.</summary>
     public int[] TopologicalOrder { get; private set; } = [];
 
     /// <summary>The task of that exact name.</summary>
@@ -170,6 +180,27 @@ public sealed class TaskGraph
         return producers;
     }
 
+    /// <summary>A name <c>group:sub</c> whose group is created after another task (<see cref="CreateAfterAttribute"/>):
+    /// its sub-tasks, and so that one, exist only once the group's method ran; <paramref name="group"/> is the group.</summary>
+    public bool TryFindDelayedSubTask(string name, out int group)
+    {
+        group = -1;
+        var colon = name.IndexOf(':');
+        if (colon <= 0 || colon == name.Length - 1 || !_byName.TryGetValue(name[..colon], out var index))
+        {
+            return false;
+        }
+
+        var task = Tasks[index];
+        if (!task.YieldsSubTasks || task.CreateAfter is null || task.IsHostGroup)
+        {
+            return false;
+        }
+
+        group = index;
+        return true;
+    }
+
     public bool TryFindTargetRegex(string path, out int index)
     {
         index = _targetRegexes.Length == 0 ? -1 : SubTaskExpansion.MatchTargetRegex(_targetRegexes, path) ?? -1;
@@ -179,49 +210,47 @@ public sealed class TaskGraph
     /// <summary>The given tasks and everything they depend on, each after its dependencies.</summary>
     public int[] Closure(IEnumerable<int> roots) => Closure(roots as int[] ?? [.. roots]);
 
-    /// <summary>The given tasks and everything they depend on, each after its dependencies.</summary>
-    public int[] Closure(int[] roots)
-    {
-        var selected = new bool[Tasks.Count];
-        // Pushed one by one, from the array: reached through IEnumerable<int> or ICollection<int>, an array's methods
-        // are compiled at run time on every start (ReadyToRun has no code for them).
-        var stack = new Stack<int>(roots.Length);
-        for (var k = 0; k < roots.Length; k++)
-        {
-            stack.Push(roots[k]);
-        }
+    /// <summary>The given tasks and everything they depend on, each after its dependencies: the roots in the order
+    /// given (as doit runs the tasks named on its command line), each preceded by what it depends on.</summary>
+    public int[] Closure(int[] roots) => DeclarationOrder(roots, new bool[Tasks.Count]);
 
-        var count = 0;
-        while (stack.Count > 0)
+    // Depth first from each root in turn, each task emitted after its dependencies (post-order): a topological order
+    // in which tasks come as doit runs them. Iterative, so that a chain of 100,000 tasks needs no deep stack.
+    private int[] DeclarationOrder(int[] roots, bool[] visited)
+    {
+        var order = new List<int>(roots.Length);
+        var stack = new Stack<(int Task, int Next)>();
+        for (var r = 0; r < roots.Length; r++)
         {
-            var i = stack.Pop();
-            if (selected[i])
+            if (visited[roots[r]])
             {
                 continue;
             }
 
-            selected[i] = true;
-            count++;
-            foreach (var d in Dependencies[i])
+            visited[roots[r]] = true;
+            stack.Push((roots[r], 0));
+            while (stack.Count > 0)
             {
-                if (!selected[d.Task])
+                var (task, next) = stack.Pop();
+                var dependencies = Dependencies[task];
+                if (next < dependencies.Length)
                 {
-                    stack.Push(d.Task);
+                    stack.Push((task, next + 1));
+                    var dependency = dependencies[next].Task;
+                    if (!visited[dependency])
+                    {
+                        visited[dependency] = true;
+                        stack.Push((dependency, 0));
+                    }
+
+                    continue;
                 }
+
+                order.Add(task);
             }
         }
 
-        var order = new int[count];
-        var n = 0;
-        foreach (var i in TopologicalOrder)
-        {
-            if (selected[i])
-            {
-                order[n++] = i;
-            }
-        }
-
-        return order;
+        return order.ToArray();
     }
 
     // Sequence S = [e1..en]: Entry(e(k+1)) runs after ek, S after en, and Entry(e1) after S's own dependencies,
@@ -324,7 +353,8 @@ public sealed class TaskGraph
 
     private static string Describe(TaskDescriptor task) => string.IsNullOrEmpty(task.Method) ? task.Name : task.Method;
 
-    private int[] SortOrThrow()
+    // Throws on a cycle, naming it.
+    private void SortOrThrow()
     {
         var count = Tasks.Count;
         var pending = new int[count];
@@ -358,7 +388,7 @@ public sealed class TaskGraph
 
         if (tail == count)
         {
-            return order;
+            return;
         }
 
         var unsorted = Array.FindIndex(pending, p => p > 0);

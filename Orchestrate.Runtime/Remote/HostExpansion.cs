@@ -76,7 +76,14 @@ public static class HostExpansion
             var joins = new List<string>(hosts.Count);
             foreach (var host in hosts)
             {
-                joins.Add(expansion.AddHost(task, host, subs));
+                try
+                {
+                    joins.Add(expansion.AddHost(task, host, subs));
+                }
+                catch (UnsafeFetchException e)
+                {
+                    throw new GraphException($"task '{task.Name}' on host '{host.Name}': {e.Message}");
+                }
             }
 
             // The task's own name stands for all its hosts: what depends on it waits for every host.
@@ -97,12 +104,31 @@ public static class HostExpansion
     /// <summary>The name of a host task's node on one host.</summary>
     public static string NodeName(string task, string host) => $"{task}:{host}";
 
-    /// <summary>Where a fetched file lands for one host.</summary>
-    public static string FetchTarget(FetchSpec fetch, HostSpec host)
+    /// <summary>Where a fetched file lands for one host: in its local folder, under the remote file's name.</summary>
+    /// <exception cref="UnsafeFetchException">That name would leave the folder (<c>..</c>, <c>.</c>, empty) or is too long.</exception>
+    public static string FetchTarget(FetchSpec fetch, HostSpec host) =>
+        FetchTarget(Substitute(fetch.RemotePath, host), Substitute(fetch.LocalDirectory, host));
+
+    /// <summary>Where the remote file <paramref name="remotePath"/> lands when fetched into <paramref name="localDirectory"/>.</summary>
+    /// <exception cref="UnsafeFetchException">Its name would leave the folder (<c>..</c>, <c>.</c>, empty) or is too long.</exception>
+    public static string FetchTarget(string remotePath, string localDirectory)
     {
-        var directory = Substitute(fetch.LocalDirectory, host);
-        var name = Path.GetFileName(Substitute(fetch.RemotePath, host).TrimEnd('/'));
-        return PathNames.Normalize(Path.Combine(directory, name));
+        // The remote side's separator is '/' and only '/': a backslash is part of the name, as on any POSIX host.
+        var trimmed = remotePath.TrimEnd('/');
+        var name = trimmed[(trimmed.LastIndexOf('/') + 1)..];
+        if (name is "" or "." or ".." || name.Contains('\0') || (Path.DirectorySeparatorChar == '\\' && name.IndexOfAny(['\\', ':']) >= 0))
+        {
+            throw new UnsafeFetchException(
+                $"cannot fetch {Inventory.Text.Quote(remotePath)} into {Inventory.Text.Quote(localDirectory)}: its name {Inventory.Text.Quote(name)} is not a file name that stays inside that folder; fetch a file by its own path");
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(name) > 255)
+        {
+            throw new UnsafeFetchException(
+                $"cannot fetch {Inventory.Text.Quote(remotePath)}: its name is {System.Text.Encoding.UTF8.GetByteCount(name)} bytes long, and a file name here holds at most 255");
+        }
+
+        return PathNames.Normalize(Path.Combine(localDirectory, name));
     }
 
     /// <summary>Substitutes <c>{host}</c>, <c>{address}</c> and host variables.</summary>

@@ -12,3 +12,7 @@ public static class RemoteErrors
         _ => false,
     };
 }
+
+/// <summary>A fetched file would land outside the folder it was fetched into (a name such as <c>..</c>), or its name
+/// cannot be a file name here: the fetch fails, naming the file, and nothing is written.</summary>
+public sealed class UnsafeFetchException(string message) : Exception(message);

@@ -39,7 +39,7 @@ internal static class RemoteFiles
                 throw new MissingFileDepException("ship", path);
             }
 
-            var name = root.Length == 0 ? path : Path.GetRelativePath(root, path).Replace('\\', '/');
+            var name = root.Length == 0 ? path : Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/');
             files.Add(new ShipFile(full, name, remoteDirectory, hashes.Of(full)));
         }
 
@@ -262,7 +262,7 @@ internal static class RemoteFiles
             {
                 if (_seen.TryGetValue(file.LocalPath, out var seen) && seen.Hash == file.Hash)
                 {
-                    yield return new(Prefix + Path.GetRelativePath(projectDirectory, file.LocalPath).Replace('\\', '/'),
+                    yield return new(Prefix + Path.GetRelativePath(projectDirectory, file.LocalPath).Replace(Path.DirectorySeparatorChar, '/'),
                         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{seen.Size} {seen.Ticks} {seen.Hash}"));
                 }
             }

@@ -49,7 +49,7 @@ internal sealed class RemoteTaskContext(
     public override async Task<int> Ship(string local, string remoteDirectory)
     {
         var connection = await ConnectAsync().ConfigureAwait(false);
-        var files = RemoteFiles.Resolve(projectDirectory, Substitute(local), Substitute(remoteDirectory), hashes);
+        var files = RemoteFiles.Resolve(projectDirectory, local, remoteDirectory, hashes);
         var (stale, _) = await RemoteFiles.CheckAsync(connection, files, [], null, cancellationToken).ConfigureAwait(false);
         await RemoteFiles.SendAsync(connection, stale, cancellationToken).ConfigureAwait(false);
         return stale.Count;
@@ -58,20 +58,33 @@ internal sealed class RemoteTaskContext(
     public override async Task<string?> Fetch(string remotePath, string localDirectory)
     {
         var connection = await ConnectAsync().ConfigureAwait(false);
-        var target = HostExpansion.FetchTarget(new FetchSpec(remotePath, localDirectory), host);
+        // Paths given in code are taken as they are: no {var} substitution unless the caller asks (Substitute).
+        var target = HostExpansion.FetchTarget(remotePath, localDirectory);
         var local = Path.Combine(projectDirectory, target);
-        return await connection.DownloadAsync(Substitute(remotePath), local, cancellationToken).ConfigureAwait(false) ? local : null;
+        return await connection.DownloadAsync(remotePath, local, cancellationToken).ConfigureAwait(false) ? local : null;
     }
 
     public override async Task<string> ReadFile(string remotePath)
     {
-        var result = await Shell($"cat -- {Execution.ShellQuoting.Quote(Substitute(remotePath))}", new RunOptions { Echo = false }).ConfigureAwait(false);
-        return result.StdOut;
+        // Through the same archive stream as Fetch, not a command's output: the file's bytes exactly (no line endings
+        // added or dropped).
+        var connection = await ConnectAsync().ConfigureAwait(false);
+        var scratch = Path.Combine(Path.GetTempPath(), $"orchestrate-read-{Guid.NewGuid():N}");
+        try
+        {
+            return await connection.DownloadAsync(remotePath, scratch, cancellationToken).ConfigureAwait(false)
+                ? await File.ReadAllTextAsync(scratch, cancellationToken).ConfigureAwait(false)
+                : throw new FileNotFoundException($"{Inventory.Text.Quote(remotePath)} does not exist on {host.Name} (or is not a file)");
+        }
+        finally
+        {
+            File.Delete(scratch);
+        }
     }
 
     public override async Task<bool> Exists(string remotePath)
     {
-        var result = await Shell($"test -e {Execution.ShellQuoting.Quote(Substitute(remotePath))}", new RunOptions { Echo = false, AllowedExitCodes = [0, 1] }).ConfigureAwait(false);
+        var result = await Shell($"test -e {Execution.ShellQuoting.Quote(remotePath)}", new RunOptions { Echo = false, AllowedExitCodes = [0, 1] }).ConfigureAwait(false);
         return result.ExitCode == 0;
     }
 

@@ -7,7 +7,7 @@ namespace Orchestrate.Scheduling;
 
 /// <summary>
 /// Runs a plan (tasks in topological order) with bounded parallelism: a task starts once every task it
-/// depends on is done. One loop owns all state; tasks report completion through a channel, so no locks are needed.
+/// depends on is done; of the ready tasks, the first in the plan starts first. One loop owns all state; tasks report completion through a channel, so no locks are needed.
 /// </summary>
 /// <remarks>
 /// <para>What a failure does depends on the task (asynciojobs' <c>critical</c>). A critical task
@@ -90,9 +90,11 @@ public static class Scheduler
         // When each task started (a Stopwatch timestamp); 0: not started.
         var startedAt = new long[count];
         // Three pools: local tasks share the jobs, host nodes share the forks (hosts in flight), forever tasks take no slot.
-        var ready = new Queue<int>();
-        var readyRemote = new Queue<int>();
-        var readyForever = new Queue<int>();
+        // Ready tasks start in plan order (doit's: declaration order, each task after what it depends on), whatever
+        // order they became ready in: with one job, a run runs its tasks as doit runs them.
+        var ready = new PriorityQueue<int, int>();
+        var readyRemote = new PriorityQueue<int, int>();
+        var readyForever = new PriorityQueue<int, int>();
         var pool = new byte[count];
         var nonForever = 0;
         // Run control that costs something per task is set up only when some task of the plan uses it.
@@ -156,7 +158,7 @@ public static class Scheduler
                 }
             }
         }
-        using var runTimer = options.Timeout is { } runLimit ? new CancellationTokenSource(runLimit) : null;
+        using var runTimer = options.Timeout is { } runLimit ? new CancellationTokenSource(TimeLimits.ForTimer(runLimit)) : null;
         using var run = runTimer is null
             ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken)
             : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, runTimer.Token);
@@ -185,7 +187,7 @@ public static class Scheduler
                 LocalPool => ready,
                 RemotePool => readyRemote,
                 _ => readyForever,
-            }).Enqueue(k);
+            }).Enqueue(k, k);
 
         void StartReady()
         {
@@ -194,17 +196,17 @@ public static class Scheduler
                 StartWaiting();
             }
 
-            while (readyForever.TryDequeue(out var next))
+            while (readyForever.TryDequeue(out var next, out _))
             {
                 TryStart(next);
             }
 
-            while (runningLocal < jobs && ready.TryDequeue(out var next))
+            while (runningLocal < jobs && ready.TryDequeue(out var next, out _))
             {
                 TryStart(next);
             }
 
-            while (runningRemote < forks && readyRemote.TryDequeue(out var next))
+            while (runningRemote < forks && readyRemote.TryDequeue(out var next, out _))
             {
                 TryStart(next);
             }
@@ -302,7 +304,7 @@ public static class Scheduler
                 var source = CancellationTokenSource.CreateLinkedTokenSource(token);
                 if (task.Timeout is { } limit)
                 {
-                    source.CancelAfter(limit);
+                    source.CancelAfter(TimeLimits.ForTimer(limit));
                 }
 
                 own[k] = source;

@@ -24,3 +24,12 @@ public sealed record SchedulerOptions
     /// <summary>After cancellation, how long to wait for running tasks to stop before giving up on them.</summary>
     public TimeSpan CancellationGrace { get; init; } = TimeSpan.FromSeconds(5);
 }
+
+/// <summary>Timers for time limits: a limit longer than a timer can wait (about 49.7 days) never fires, so it waits for ever.</summary>
+internal static class TimeLimits
+{
+    private static readonly TimeSpan Longest = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
+    /// <summary>The limit as a timer can take it.</summary>
+    public static TimeSpan ForTimer(TimeSpan limit) => limit > Longest ? Timeout.InfiniteTimeSpan : limit;
+}

@@ -19,9 +19,12 @@ public sealed record UpToDateDecision(bool Run, string Reason, IReadOnlyList<Fil
     public TaskState? Refreshed { get; init; }
 }
 
+/// <summary>A task's up-to-date check cannot be made (a missing file dep, a missing watched path): the task fails.</summary>
+public class UpToDateCheckException(string message) : Exception(message);
+
 /// <summary>A file dep that does not exist and that no task makes: the task cannot run.</summary>
 public sealed class MissingFileDepException(string task, string path)
-    : Exception($"file dep '{path}' of task '{task}' does not exist, and no task declares it as a target: create it, or fix the path")
+    : UpToDateCheckException($"file dep '{path}' of task '{task}' does not exist, and no task declares it as a target: create it, or fix the path")
 {
     /// <summary>The missing path.</summary>
     public string Path { get; } = path;
@@ -79,10 +82,16 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
             return new UpToDateDecision(true, store.LastRunFailed(task.Name) ? "its last run failed" : "never ran", files, values);
         }
 
-        var ruleReason = await BrokenRuleAsync(task, state, values, cancellationToken).ConfigureAwait(false);
+        var (ruleReason, opinions) = await BrokenRuleAsync(task, state, values, cancellationToken).ConfigureAwait(false);
         if (ruleReason is not null)
         {
             return new UpToDateDecision(true, ruleReason, files, values);
+        }
+
+        // Rules that all said "no opinion" (null) count as no rules: without file deps the task always runs (doit).
+        if (opinions == 0 && task.FileDeps.Count == 0 && task.RemoteTargets.Count == 0)
+        {
+            return new UpToDateDecision(true, AlwaysRuns, files, values);
         }
 
         foreach (var target in task.Targets)
@@ -232,7 +241,7 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
                     values[$"result:{resultDep.Task}"] = store.TryGet(resultDep.Task, out var other) ? FileStamps.HashText(other.Result ?? "null") : "none";
                     break;
                 case TimestampUnchangedRule timestamp:
-                    values[$"timestamp:{timestamp.Kind}:{timestamp.Path}"] = Timestamp(timestamp);
+                    values[$"timestamp:{timestamp.Kind}:{timestamp.Path}"] = Timestamp(task, timestamp);
                     break;
             }
         }
@@ -240,45 +249,55 @@ public sealed class UpToDateChecker(StateStore store, string projectDirectory, F
         return values;
     }
 
-    private async ValueTask<string?> BrokenRuleAsync(TaskDescriptor task, TaskState state, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
+    // The first rule that says the task is out of date, and how many rules had an opinion (a custom rule may say null).
+    private async ValueTask<(string? Reason, int Opinions)> BrokenRuleAsync(
+        TaskDescriptor task, TaskState state, IReadOnlyDictionary<string, string> values, CancellationToken cancellationToken)
     {
+        var opinions = 0;
         foreach (var rule in task.UpToDate)
         {
+            opinions += rule is CustomRule ? 0 : 1;
             switch (rule)
             {
                 case RunOnceRule:
                     break; // it ran before: that is all run-once asks
                 case ConfigChangedRule config when Changed(state, values, $"config:{config.Name}"):
-                    return $"config {config.Name} changed";
+                    return ($"config {config.Name} changed", opinions);
                 case ResultDepRule resultDep when Changed(state, values, $"result:{resultDep.Task}"):
-                    return $"result of {resultDep.Task} changed";
+                    return ($"result of {resultDep.Task} changed", opinions);
                 case TimestampUnchangedRule timestamp when Changed(state, values, $"timestamp:{timestamp.Kind}:{timestamp.Path}"):
-                    return $"{timestamp.Kind.ToString().ToLowerInvariant()} time of {timestamp.Path} changed";
+                    return ($"{timestamp.Kind.ToString().ToLowerInvariant()} time of {timestamp.Path} changed", opinions);
                 case ExpiresAfterRule expires when clock.GetUtcNow() - state.SucceededAt >= expires.Lifetime:
-                    return $"expired: last success {Ago(clock.GetUtcNow() - state.SucceededAt)} ago, expires after {Ago(expires.Lifetime)}";
+                    return ($"expired: last success {Ago(clock.GetUtcNow() - state.SucceededAt)} ago, expires after {Ago(expires.Lifetime)}", opinions);
                 case CustomRule custom:
                     var context = new UpToDateContext(task.Name, projectDirectory, state.SucceededAt, await services(cancellationToken).ConfigureAwait(false), cancellationToken);
-                    if (!await custom.IsUpToDate(context).ConfigureAwait(false))
+                    switch (await custom.IsUpToDate(context).ConfigureAwait(false))
                     {
-                        return $"{custom.Name} says it is out of date";
+                        case false:
+                            return ($"{custom.Name} says it is out of date", opinions + 1);
+                        case true:
+                            opinions++;
+                            break;
                     }
 
                     break;
             }
         }
 
-        return null;
+        return (null, opinions);
     }
 
     private static bool Changed(TaskState state, IReadOnlyDictionary<string, string> now, string key) =>
         !state.Values.TryGetValue(key, out var before) || !now.TryGetValue(key, out var current) || before != current;
 
-    private string Timestamp(TimestampUnchangedRule rule)
+    private string Timestamp(TaskDescriptor task, TimestampUnchangedRule rule)
     {
         var path = Path.Combine(projectDirectory, rule.Path);
         if (!Path.Exists(path))
         {
-            return "missing";
+            // As doit's check_timestamp_unchanged: a watched path that does not exist is the task's error, not a change.
+            throw new UpToDateCheckException(
+                $"task '{task.Name}' watches the timestamp of '{rule.Path}' ([TimestampUnchanged]), which does not exist: create it, or fix the path");
         }
 
         var time = rule.Kind switch

@@ -315,5 +315,85 @@ public class ConformanceTests
             .Append("src/a.txt", "a2\n")
             .Run("build", "build version")
             .Run("build", "version");
+
+        // A task stopped by a missing file dep did not complete: it is not up to date when the file comes back as it was.
+        yield return new Scenario("a task stopped by a missing file dep runs again when the file comes back unchanged")
+            .File("src/a.txt", "a1\n")
+            .Task("a", fileDeps: Src, targets: ["out/a.o"])
+            .Run("", "a")
+            .Delete("src/a.txt")
+            .Run("", "", success: false)
+            .Write("src/a.txt", "a1\n")
+            .Run("", "a")
+            .Run("", "");
+
+        yield return new Scenario("with --keep-going too, a task stopped by a missing file dep is not up to date afterwards")
+            .File("src/a.txt", "a1\n")
+            .File("src/b.txt", "b1\n")
+            .Task("a", fileDeps: Src, targets: ["out/a.o"])
+            .Task("b", fileDeps: ["src/b.txt"], targets: ["out/b.o"])
+            .Run("", "a b")
+            .Delete("src/a.txt")
+            .Append("src/b.txt", "b2\n")
+            .RunKeepGoing("", "b", success: false)
+            .Write("src/a.txt", "a1\n")
+            .RunKeepGoing("", "a", success: true)
+            .Run("", "");
+
+        yield return new Scenario("a task with two file deps, one missing, runs again once both are back as they were")
+            .File("src/a.txt", "a1\n")
+            .File("src/b.txt", "b1\n")
+            .Task("ab", fileDeps: ["src/a.txt", "src/b.txt"], targets: ["out/ab"])
+            .Run("", "ab")
+            .Delete("src/b.txt")
+            .Run("", "", success: false)
+            .Write("src/b.txt", "b1\n")
+            .Run("", "ab")
+            .Run("", "");
+
+        yield return new Scenario("with one job, tasks run in declaration order, each after what it depends on")
+            .Task("zeta")
+            .Task("alpha", taskDeps: ["mid"])
+            .Task("mid")
+            .Task("beta")
+            .RunInOrder("", "zeta mid alpha beta")
+            .RunInOrder("beta zeta", "beta zeta")
+            .RunInOrder("alpha zeta", "mid alpha zeta");
+
+        yield return new Scenario("with one job, a run stopped by a failure has not started the tasks declared after it")
+            .Param("broken", "true")
+            .Task("zfirst", failWhen: "broken")
+            .Task("alpha")
+            .RunInOrder("", "zfirst", success: false)
+            .Set("broken", "false")
+            .RunInOrder("", "zfirst alpha");
+
+        yield return new Scenario("custom up-to-date rules are three-valued: None is no opinion")
+            .File("src/a.txt", "a1\n")
+            .Param("o", "none")
+            .Task("lonely", rules: [Rule.Opinion("o")])
+            .Task("withdep", fileDeps: Src, targets: ["out/w"], rules: [Rule.Opinion("o")])
+            .Run("", "lonely withdep")
+            .Run("", "lonely")
+            .Set("o", "true")
+            .Run("", "")
+            .Set("o", "false")
+            .Run("", "lonely withdep")
+            .Set("o", "none")
+            .Append("src/a.txt", "a2\n")
+            .Run("", "lonely withdep")
+            .Run("", "lonely");
+
+        yield return CompileLink("clean --forget forgets the cleaned tasks; --clean-dep cleans what they depend on")
+            .Task("check", fileDeps: ["app"])
+            .Run("", "compile link check")
+            .Clean("check")
+            .Run("", "")
+            .Clean("check", "--forget")
+            .Run("", "check")
+            .Clean("check", "--clean-dep")
+            .Run("", "compile link")
+            .Clean("check", "--clean-dep", "--forget")
+            .Run("", "compile link check");
     }
 }

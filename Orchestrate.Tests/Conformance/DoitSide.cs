@@ -104,6 +104,19 @@ internal sealed class DoitSide
                     return _params()[key] == 'true'
                 return check
 
+            def _opinion(key):
+                def check():
+                    return {'true': True, 'false': False}.get(_params()[key])
+                return check
+
+            def _returning_content(act, path):
+                def action():
+                    if act() is False:
+                        return False
+                    with open(path) as f:
+                        return f.read()
+                return action
+
             def _action(name, deps, targets, content, result_key, fail_key, mutates):
                 def action():
                     with open('executed.log', 'a') as f:
@@ -191,7 +204,7 @@ internal sealed class DoitSide
                     target = {{Py(task.SubTaskTarget)}}.replace('{stem}', stem)
                     yield {
                         'name': name,
-                        'actions': [_action({{Py(task.Name)}} + ':' + name, [f], [target], 'concat', None, None, None)],
+                        'actions': [{{(task.SubTasksReturnContent ? "_returning_content(" : "")}}_action({{Py(task.Name)}} + ':' + name, [f], [target], 'concat', None, None, None){{(task.SubTasksReturnContent ? ", f)" : "")}}],
                         'file_dep': [f],
                         'targets': [target],
                         'clean': True,
@@ -208,6 +221,7 @@ internal sealed class DoitSide
         Rule.ExpiresRule e => $"timeout(datetime.timedelta(seconds={e.Seconds.ToString(CultureInfo.InvariantCulture)}))",
         Rule.TimestampRule t => $"check_timestamp_unchanged({Py(t.Path)})",
         Rule.CustomRule c => $"_custom({Py(c.Key)})",
+        Rule.OpinionRule o => $"_opinion({Py(o.Key)})",
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
 

@@ -52,6 +52,31 @@ public class DynamicConformanceTests
             .Delete("a.out")
             .Run("a.out", "build:a.in");
 
+        yield return InToOut("create_after: a sub-task asked for by name runs after the group is created, alone")
+            .Run("build:b.in", "early build:b.in")
+            .Run("build:b.in", "")
+            .Run("", "build:a.in")
+            .Delete("b.out")
+            .Run("build:b.in", "build:b.in");
+
+        yield return new Scenario("result_dep on a group compares the results of all its sub-tasks; on a sub-task, its own")
+            .File("in/a.txt", "a1\n")
+            .File("in/b.txt", "b1\n")
+            .Task(new TaskSpec("proc") { SubTasksFrom = "in/*.txt", SubTaskTarget = "out/{stem}.o", SubTasksReturnContent = true })
+            .Task("report", rules: [Rule.ResultOf("proc")])
+            .Task("reporta", rules: [Rule.ResultOf("proc:a.txt")])
+            .Run("", "proc:a.txt proc:b.txt report reporta")
+            .Run("", "")
+            .Append("in/b.txt", "b2\n")
+            .Run("", "proc:b.txt report")
+            .Append("in/a.txt", "a2\n")
+            .Run("", "proc:a.txt report reporta")
+            .Write("in/c.txt", "c1\n")
+            .Run("", "proc:c.txt report")
+            .Delete("in/c.txt")
+            .Run("", "report")
+            .Run("", "");
+
         yield return new Scenario("calc_dep: computed file deps take part in the up-to-date check and follow the listing")
             .File("main.c", "main\n")
             .File("a.h", "a1\n")

@@ -30,6 +30,28 @@ public class IntentionalDifferencesTests
     }
 
     /// <summary>
+    /// doit's <c>check_timestamp_unchanged</c> on a path that does not exist runs the action, then fails with a Python
+    /// traceback (FileNotFoundError, exit code 3) while saving the task's values. Orchestrate fails the task before its
+    /// action, with one line naming the path, and runs it once the path exists.
+    /// </summary>
+    [Test]
+    public async Task A_timestamp_rule_on_a_missing_path_fails_the_task_before_its_action()
+    {
+        var scenario = new Scenario("timestamp of a missing path")
+            .Task("watch", rules: [Rule.Timestamp("cfg.txt")])
+            .Run("", "", success: false)
+            .Write("cfg.txt", "v1\n")
+            .Run("", "watch")
+            .Run("", "")
+            .Delete("cfg.txt")
+            .Run("", "", success: false)
+            .Write("cfg.txt", "v1\n")
+            .Run("", "watch");
+
+        await ScenarioRunner.OrchestrateOnlyAsync(scenario);
+    }
+
+    /// <summary>
     /// x depends on y and z, and y and z on each other. doit does not detect this cycle (it runs with
     /// x -> [y, z], y -> z, z -> y); Orchestrate refuses the graph before running anything, naming the cycle.
     /// </summary>

@@ -71,7 +71,14 @@ internal sealed class OrchestrateSide(Scenario scenario, string directory)
         {
             FileDeps = sub.FileDeps,
             Targets = sub.Targets,
-            Action = async ctx => await Act(sub, ctx.ProjectDirectory),
+            Action = group.SubTasksReturnContent ? null : async ctx => await Act(sub, ctx.ProjectDirectory),
+            Compute = group.SubTasksReturnContent
+                ? async ctx =>
+                {
+                    await Act(sub, ctx.ProjectDirectory);
+                    return await File.ReadAllTextAsync(Path.Combine(ctx.ProjectDirectory, sub.FileDeps[0]));
+                }
+                : null,
         }).ToList();
 
     private static async ValueTask<object?> Compute(TaskSpec spec, string listing, string directory)
@@ -89,6 +96,12 @@ internal sealed class OrchestrateSide(Scenario scenario, string directory)
         Rule.ExpiresRule e => UpToDateRule.ExpiresAfter(TimeSpan.FromSeconds(e.Seconds)),
         Rule.TimestampRule t => UpToDateRule.TimestampUnchanged(t.Path),
         Rule.CustomRule c => UpToDateRule.Custom(c.Key, context => ValueTask.FromResult(ReadParams(context.ProjectDirectory)[c.Key] == "true")),
+        Rule.OpinionRule o => UpToDateRule.Custom(o.Key, context => ValueTask.FromResult(ReadParams(context.ProjectDirectory)[o.Key] switch
+        {
+            "true" => true,
+            "false" => false,
+            _ => (bool?)null,
+        })),
         _ => throw new ArgumentOutOfRangeException(nameof(rule), rule, null),
     };
 

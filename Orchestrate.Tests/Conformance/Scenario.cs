@@ -34,6 +34,11 @@ public abstract record Rule
     /// <summary>A callable returning <c>params[key] == "true"</c>.</summary>
     public static Rule Custom(string key) => new CustomRule(key);
 
+    /// <summary>A three-valued callable: <c>params[key]</c> "true" gives True, "false" False, anything else None (no opinion).</summary>
+    public static Rule Opinion(string key) => new OpinionRule(key);
+
+    public sealed record OpinionRule(string Key) : Rule;
+
     public sealed record RunOnceRule : Rule;
 
     public sealed record ConfigRule(string Key) : Rule;
@@ -73,6 +78,9 @@ public sealed record TaskSpec(string Name)
     /// <summary>The task is a group (doit's <c>yield</c>): one sub-task per file matching this pattern (<c>dir/*.ext</c>),
     /// named after the file's name, with the file as its file dep and <see cref="SubTaskTarget"/> as its target.</summary>
     public string? SubTasksFrom { get; init; }
+
+    /// <summary>Each sub-task returns its file's content as its result (what result_dep on the group or on it compares).</summary>
+    public bool SubTasksReturnContent { get; init; }
 
     /// <summary>A sub-task's target: <c>{stem}</c> is its file's name without the extension.</summary>
     public string SubTaskTarget { get; init; } = "{stem}.out";
@@ -124,15 +132,21 @@ public abstract record Step
     public sealed record Wait(int Milliseconds) : Step;
 
     /// <summary>Runs both tools; both must run exactly <paramref name="Expect"/> and succeed (or not) alike.</summary>
-    public sealed record Run(string[] Tasks, string[] Expect, bool Success = true, bool Always = false, bool KeepGoing = false) : Step
+    /// <summary>With <paramref name="InOrder"/>, Orchestrate runs with one job (doit runs one task at a time) and the
+    /// order in which tasks ran counts too.</summary>
+    public sealed record Run(string[] Tasks, string[] Expect, bool Success = true, bool Always = false, bool KeepGoing = false, bool InOrder = false) : Step
     {
         public override string ToString() =>
-            $"run {string.Join(' ', Tasks)}{(Always ? " --always" : "")}{(KeepGoing ? " --keep-going" : "")}, expecting [{string.Join(' ', Expect)}]{(Success ? "" : " and a failure")}";
+            $"run {string.Join(' ', Tasks)}{(Always ? " --always" : "")}{(KeepGoing ? " --keep-going" : "")}{(InOrder ? " with one job" : "")}, expecting [{string.Join(' ', Expect)}]{(InOrder ? " in that order" : "")}{(Success ? "" : " and a failure")}";
     }
 
     public sealed record Forget(string Task) : Step;
 
-    public sealed record Clean(string Task) : Step;
+    /// <summary><c>clean [options] [task]</c> (an empty task: no name, the default tasks).</summary>
+    public sealed record Clean(string Task, string[] Options) : Step
+    {
+        public override string ToString() => $"clean {string.Join(' ', Options)} {Task}".Replace("  ", " ", StringComparison.Ordinal).Trim();
+    }
 
     public sealed record Ignore(string Task) : Step;
 }
@@ -189,6 +203,9 @@ public sealed class Scenario(string name)
 
     public Scenario RunKeepGoing(string tasks, string expect, bool success) => Add(new Step.Run(Split(tasks), Split(expect), success, KeepGoing: true));
 
+    /// <summary>A run with one job, expecting exactly these tasks to run in this order.</summary>
+    public Scenario RunInOrder(string tasks, string expect, bool success = true) => Add(new Step.Run(Split(tasks), Split(expect), success, InOrder: true));
+
     public Scenario Write(string path, string content) => Add(new Step.Write(path, content));
 
     public Scenario Append(string path, string text) => Add(new Step.Append(path, text));
@@ -203,7 +220,7 @@ public sealed class Scenario(string name)
 
     public Scenario Forget(string task) => Add(new Step.Forget(task));
 
-    public Scenario Clean(string task) => Add(new Step.Clean(task));
+    public Scenario Clean(string task, params string[] options) => Add(new Step.Clean(task, options));
 
     public Scenario Ignore(string task) => Add(new Step.Ignore(task));
 

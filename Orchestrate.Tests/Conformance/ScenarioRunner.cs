@@ -140,7 +140,7 @@ internal sealed class ScenarioRunner : IDisposable
                 await StateCommandAsync(where, "forget", forget.Task);
                 break;
             case Step.Clean clean:
-                await StateCommandAsync(where, "clean", clean.Task);
+                await StateCommandAsync(where, "clean", [.. clean.Options, .. clean.Task.Length == 0 ? Array.Empty<string>() : [clean.Task]]);
                 break;
             case Step.Ignore ignore:
                 await StateCommandAsync(where, "ignore", ignore.Task);
@@ -152,12 +152,13 @@ internal sealed class ScenarioRunner : IDisposable
 
     private async Task RunAsync(Step.Run run, string where)
     {
-        string[] orchestrateArgs = ["run", .. run.Tasks, .. run.Always ? ["--always"] : Array.Empty<string>(), .. run.KeepGoing ? ["--keep-going"] : Array.Empty<string>()];
+        string[] orchestrateArgs = ["run", .. run.Tasks, .. run.Always ? ["--always"] : Array.Empty<string>(), .. run.KeepGoing ? ["--keep-going"] : Array.Empty<string>(),
+            .. run.InOrder ? ["-j", "1"] : Array.Empty<string>()];
         var orchestrate = await _orchestrate.RunAsync(orchestrateArgs);
-        var orchestrateRan = TakeLog(_orchestrate.Directory);
+        var orchestrateRan = TakeLog(_orchestrate.Directory, run.InOrder);
         Record("orchestrate " + string.Join(' ', orchestrateArgs), orchestrate, orchestrateRan);
 
-        var expected = Sorted(run.Expect);
+        var expected = run.InOrder ? run.Expect : Sorted(run.Expect);
         if (_doit is null)
         {
             Assert.That(orchestrateRan, Is.EqualTo(expected), $"{where}: Orchestrate ran [{string.Join(' ', orchestrateRan)}], expected [{string.Join(' ', expected)}]\n{_transcript}");
@@ -167,7 +168,7 @@ internal sealed class ScenarioRunner : IDisposable
 
         string[] doitArgs = [.. run.Always ? ["--always-execute"] : Array.Empty<string>(), .. run.KeepGoing ? ["--continue"] : Array.Empty<string>(), .. run.Tasks];
         var doit = await _doit.RunAsync("run", doitArgs);
-        var doitRan = TakeLog(_doit.Directory);
+        var doitRan = TakeLog(_doit.Directory, run.InOrder);
         Record("doit run " + string.Join(' ', doitArgs), doit, doitRan);
 
         Assert.Multiple(() =>
@@ -182,15 +183,17 @@ internal sealed class ScenarioRunner : IDisposable
         });
     }
 
-    private async Task StateCommandAsync(string where, string command, string task)
+    private Task StateCommandAsync(string where, string command, string task) => StateCommandAsync(where, command, [task]);
+
+    private async Task StateCommandAsync(string where, string command, string[] args)
     {
-        var orchestrate = await _orchestrate.RunAsync(command, task);
-        Record($"orchestrate {command} {task}", orchestrate, null);
+        var orchestrate = await _orchestrate.RunAsync([command, .. args]);
+        Record($"orchestrate {command} {string.Join(' ', args)}", orchestrate, null);
         Assert.That(orchestrate.ExitCode, Is.Zero, $"{where}: Orchestrate failed\n{_transcript}");
         if (_doit is not null)
         {
-            var doit = await _doit.RunAsync(command, task);
-            Record($"doit {command} {task}", doit, null);
+            var doit = await _doit.RunAsync(command, args);
+            Record($"doit {command} {string.Join(' ', args)}", doit, null);
             Assert.That(doit.ExitCode, Is.Zero, $"{where}: doit failed\n{_transcript}");
         }
     }
@@ -204,7 +207,8 @@ internal sealed class ScenarioRunner : IDisposable
         }
     }
 
-    private static string[] TakeLog(string directory)
+    // The tasks that ran, sorted (or in the order they ran), and the log cleared for the next run.
+    private static string[] TakeLog(string directory, bool inOrder = false)
     {
         var log = Path.Combine(directory, "executed.log");
         if (!File.Exists(log))
@@ -214,7 +218,7 @@ internal sealed class ScenarioRunner : IDisposable
 
         var ran = File.ReadAllLines(log).Where(l => l.Length > 0).ToArray();
         File.Delete(log);
-        return Sorted(ran);
+        return inOrder ? ran : Sorted(ran);
     }
 
     private static string[] Sorted(IEnumerable<string> names) => names.Order(StringComparer.Ordinal).ToArray();

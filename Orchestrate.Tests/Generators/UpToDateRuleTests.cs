@@ -130,10 +130,10 @@ public sealed class UpToDateRuleTests
                                 global::Orchestrate.UpToDateRule.ExpiresAfter(global::System.TimeSpan.FromSeconds(93784)),
                                 global::Orchestrate.UpToDateRule.TimestampUnchanged("src", global::Orchestrate.TimestampKind.Accessed),
                                 global::Orchestrate.UpToDateRule.TimestampUnchanged("include", global::Orchestrate.TimestampKind.Modified),
-                                global::Orchestrate.UpToDateRule.Custom("IsFresh", static context => new global::System.Threading.Tasks.ValueTask<bool>(global::Sample.Build.Build.IsFresh())),
-                                global::Orchestrate.UpToDateRule.Custom("IsFreshAsync", static async context => await global::Sample.Build.Build.IsFreshAsync(context, context.CancellationToken)),
-                                global::Orchestrate.UpToDateRule.Custom("Never", static async context => await global::Sample.Build.Build.Never(context.GetService<global::Sample.Build.IGreeter>())),
-                                global::Orchestrate.UpToDateRule.Custom("Fresh", static context => new global::System.Threading.Tasks.ValueTask<bool>(global::Sample.Build.Versions.Fresh(context))),
+                                global::Orchestrate.UpToDateRule.Custom("IsFresh", static context => new global::System.Threading.Tasks.ValueTask<bool?>(global::Sample.Build.Build.IsFresh())),
+                                global::Orchestrate.UpToDateRule.Custom("IsFreshAsync", static async context => (bool?)(await global::Sample.Build.Build.IsFreshAsync(context, context.CancellationToken))),
+                                global::Orchestrate.UpToDateRule.Custom("Never", static async context => (bool?)(await global::Sample.Build.Build.Never(context.GetService<global::Sample.Build.IGreeter>()))),
+                                global::Orchestrate.UpToDateRule.Custom("Fresh", static context => new global::System.Threading.Tasks.ValueTask<bool?>(global::Sample.Build.Versions.Fresh(context))),
                             },
                             Clean = static async invocation => { await global::Sample.Build.Build.Scrub(invocation.Context); return null; },
                             IsDefault = false,
@@ -143,7 +143,7 @@ public sealed class UpToDateRuleTests
                             UpToDate = new global::Orchestrate.UpToDateRule[]
                             {
                                 global::Orchestrate.UpToDateRule.ConfigChanged("Target", static services => (object?)((global::Sample.Build.Deploy)services.GetService(typeof(global::Sample.Build.Deploy))!).Target()),
-                                global::Orchestrate.UpToDateRule.Custom("Ready", static async context => await context.GetService<global::Sample.Build.Deploy>().Ready(context.CancellationToken)),
+                                global::Orchestrate.UpToDateRule.Custom("Ready", static async context => (bool?)(await context.GetService<global::Sample.Build.Deploy>().Ready(context.CancellationToken))),
                                 global::Orchestrate.UpToDateRule.ResultDep("compile"),
                             },
                             Clean = static invocation => { invocation.GetService<global::Sample.Build.Deploy>().Wipe(invocation.Context, invocation.GetService<global::Sample.Build.IGreeter>()); return new global::System.Threading.Tasks.ValueTask<object?>((object?)null); },
@@ -309,16 +309,16 @@ public sealed class UpToDateRuleTests
     [TestCase("[ConfigChanged(nameof(Nothing))]", "Nothing", "it returns void. A [ConfigChanged] method takes no parameters or only services, and returns the configuration value (not void or a task).")]
     [TestCase("[ConfigChanged(nameof(Later))]", "Later", "it returns 'System.Threading.Tasks.Task<string>', but the value is computed synchronously. A [ConfigChanged] method takes no parameters or only services, and returns the configuration value (not void or a task).")]
     [TestCase("[ConfigChanged(nameof(WithToken))]", "WithToken", "its parameter 'ct' has type 'System.Threading.CancellationToken'. A [ConfigChanged] method takes no parameters or only services, and returns the configuration value (not void or a task).")]
-    [TestCase("[UpToDateIf(nameof(Number))]", "Number", "it returns 'int'. An [UpToDateIf] method returns bool, Task<bool> or ValueTask<bool>, and takes only UpToDateContext, CancellationToken or services.")]
-    [TestCase("[UpToDateIf(nameof(LaterText))]", "LaterText", "it returns 'System.Threading.Tasks.Task<string>'. An [UpToDateIf] method returns bool, Task<bool> or ValueTask<bool>, and takes only UpToDateContext, CancellationToken or services.")]
-    [TestCase("[UpToDateIf(nameof(WithCount))]", "WithCount", "its parameter 'count' has type 'int'. An [UpToDateIf] method returns bool, Task<bool> or ValueTask<bool>, and takes only UpToDateContext, CancellationToken or services.")]
-    [TestCase("[UpToDateIf(nameof(WithTaskContext))]", "WithTaskContext", "its parameter 'ctx' has type 'Orchestrate.TaskContext'. An [UpToDateIf] method returns bool, Task<bool> or ValueTask<bool>, and takes only UpToDateContext, CancellationToken or services.")]
+    [TestCase("[UpToDateIf(nameof(Number))]", "Number", "it returns 'int'. An [UpToDateIf] method returns bool or bool? (null: no opinion), or a Task or ValueTask of one, and takes only UpToDateContext, CancellationToken or services.")]
+    [TestCase("[UpToDateIf(nameof(LaterText))]", "LaterText", "it returns 'System.Threading.Tasks.Task<string>'. An [UpToDateIf] method returns bool or bool? (null: no opinion), or a Task or ValueTask of one, and takes only UpToDateContext, CancellationToken or services.")]
+    [TestCase("[UpToDateIf(nameof(WithCount))]", "WithCount", "its parameter 'count' has type 'int'. An [UpToDateIf] method returns bool or bool? (null: no opinion), or a Task or ValueTask of one, and takes only UpToDateContext, CancellationToken or services.")]
+    [TestCase("[UpToDateIf(nameof(WithTaskContext))]", "WithTaskContext", "its parameter 'ctx' has type 'Orchestrate.TaskContext'. An [UpToDateIf] method returns bool or bool? (null: no opinion), or a Task or ValueTask of one, and takes only UpToDateContext, CancellationToken or services.")]
     [TestCase("[Clean(nameof(WithRuleContext))]", "WithRuleContext", "its parameter 'context' has type 'UpToDateContext', which only [UpToDateIf] methods get. A [Clean] method takes what a task may take (TaskContext, CancellationToken or services) and returns void, Task, ValueTask, Task<T>, ValueTask<T> or a value.")]
     [TestCase("[Clean(nameof(Generic))]", "Generic", "it is generic. Remove its type parameters.")]
     [TestCase("[Clean(nameof(Hidden))]", "Hidden", "it is private. Make it public or internal.")]
     [TestCase("[Clean(nameof(Instance))]", "Instance", "it is an instance method of static class 'Build'. Make the method static.")]
     [TestCase("[ConfigChanged(nameof(Overloaded))]", "Overloaded", "it has 2 overloads that fit. Give the method a name of its own.")]
-    [TestCase("[UpToDateIf(nameof(Overloaded))]", "Overloaded", "none of its 2 overloads fits (the first: it returns 'string'). An [UpToDateIf] method returns bool, Task<bool> or ValueTask<bool>, and takes only UpToDateContext, CancellationToken or services.")]
+    [TestCase("[UpToDateIf(nameof(Overloaded))]", "Overloaded", "none of its 2 overloads fits (the first: it returns 'string'). An [UpToDateIf] method returns bool or bool? (null: no opinion), or a Task or ValueTask of one, and takes only UpToDateContext, CancellationToken or services.")]
     public void UnsupportedMethod_IsORCH0010_OnTheArgument(string attribute, string method, string problem)
     {
         string source = Usings + """

@@ -40,8 +40,8 @@ public class GraphStylingTests
         {
             "flowchart LR",
             "  t0[\"build\"]",
-            "  t2[\"monitor\"]",
             "  t1[\"deploy\"]",
+            "  t2[\"monitor\"]",
             "  t0 --> t1",
             "  classDef critical stroke:#d00,stroke-width:2px;",
             "  class t1 critical;",

@@ -48,6 +48,35 @@ public class CommandLineTests
         Assert.That(result.Error.Trim(), Is.EqualTo("error: --jobs must be at least 1 (see --help)"));
     }
 
+    [TestCase(new[] { "--timeout", "1e400" }, "error: --timeout must be a number of seconds above 0 and at most 4294967 (about 49 days) (see --help)")]
+    [TestCase(new[] { "--timeout", "4294968" }, "error: --timeout must be a number of seconds above 0 and at most 4294967 (about 49 days) (see --help)")]
+    [TestCase(new[] { "--timeout", "NaN" }, "error: --timeout must be a number of seconds above 0 and at most 4294967 (about 49 days) (see --help)")]
+    [TestCase(new[] { "--timeout", "-1" }, "error: --timeout must be a number of seconds above 0 and at most 4294967 (about 49 days) (see --help)")]
+    [TestCase(new[] { "--forks", "0" }, "error: --forks must be at least 1 (see --help)")]
+    [TestCase(new[] { "--forks", "-1" }, "error: --forks must be at least 1 (see --help)")]
+    [TestCase(new[] { "-j", "-3" }, "error: --jobs must be at least 1 (see --help)")]
+    [TestCase(new[] { "--persist", "-1" }, "error: --persist must be 0 (close connections at the end) or a number of seconds (see --help)")]
+    public async Task An_option_value_out_of_range_is_one_line_and_exit_code_2(string[] option, string error)
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync(["link", .. option]);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error.Trim(), Is.EqualTo(error));
+        Assert.That(cli.Order, Is.Empty, "nothing ran");
+    }
+
+    [Test]
+    public async Task A_long_timeout_within_range_runs()
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync("link", "--timeout", "4294967");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+    }
+
     [TestCase("-j", "x", "--jobs")]
     [TestCase("--persist", "soon", "--persist")]
     [TestCase("--timeout", "1h", "--timeout")]

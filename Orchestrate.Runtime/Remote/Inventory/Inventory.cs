@@ -89,12 +89,13 @@ public sealed class Inventory
 
     /// <summary>
     /// The hosts of <paramref name="hosts"/> that a <c>--limit</c> pattern selects, in their order;
-    /// <paramref name="hosts"/> itself when the limit is null or blank.
+    /// <paramref name="hosts"/> itself when there is no limit (null). One rule for every pattern: a limit given blank
+    /// (<c>--limit ''</c>) or made only of separators (<c>,,,</c>) names no host, and is an error.
     /// </summary>
-    /// <exception cref="InventoryException">A part of the limit names no host or group of this inventory.</exception>
+    /// <exception cref="InventoryException">The limit is blank, or a part of it names no host or group of this inventory.</exception>
     public IReadOnlyList<HostSpec> Limit(IReadOnlyList<HostSpec> hosts, string? limit)
     {
-        if (string.IsNullOrWhiteSpace(limit))
+        if (limit is null)
         {
             return hosts;
         }

@@ -79,7 +79,10 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             await shell.DisposeAsync().ConfigureAwait(false);
         }
 
-        var info = SshStartInfo(ssh, MasterArguments(host, user, socket, persist));
+        var arguments = MasterArguments(host, user, socket, persist).ToList();
+        // OpenSSH says what these arguments and its configuration do to host keys before anything connects.
+        await HostKeyGuard.CheckAsync(ssh, host, arguments.TakeWhile(a => a != "--").Where(a => a != "-M"), cancellationToken).ConfigureAwait(false);
+        var info = SshStartInfo(ssh, arguments);
         Process master;
         try
         {
@@ -178,7 +181,8 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         var directory = Path.GetDirectoryName(remotePath.TrimEnd('/'));
         var name = Path.GetFileName(remotePath.TrimEnd('/'));
         var script = $"test -f {ShellQuoting.Quote(remotePath)} || exit 3; tar -c -f - -C {ShellQuoting.Quote(string.IsNullOrEmpty(directory) ? "." : directory)} -- {ShellQuoting.Quote(name)}";
-        var temporary = localPath + $".orchestrate-{Guid.NewGuid():N}.tmp";
+        // Beside the file, under a short name of its own: a name near the 255-byte limit must still fit.
+        var temporary = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(localPath))!, $".orchestrate-{Guid.NewGuid():N}.tmp");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(localPath))!);
         var found = false;
         try
