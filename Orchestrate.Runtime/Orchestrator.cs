@@ -75,7 +75,10 @@ public static class Orchestrator
         {
             if (cancel.IsCancellationRequested)
             {
-                return; // second signal: let the default handler end the process
+                // Second signal: the default handler ends the process, once the connections to hosts are cut (their
+                // masters would outlive it, and the commands on the hosts with them).
+                Remote.OpenSsh.OpenSshConnection.KillMastersNow();
+                return;
             }
 
             context.Cancel = true;

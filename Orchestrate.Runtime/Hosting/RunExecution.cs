@@ -143,6 +143,11 @@ internal sealed class RunExecution(OrchestratorSettings settings, TaskGraph grap
         var remoteNodes = request.Plan.Any(i => graph.Tasks[i].Host is not null);
         var persist = request.Persist ?? configured.Persist;
         var transport = remoteNodes ? new Remote.OpenSsh.OpenSshTransport(persist > 0 ? TimeSpan.FromSeconds(persist) : null) : null;
+        if (transport is not null && await Remote.OpenSsh.OpenSshTransport.EndLeftoversAsync().ConfigureAwait(false) is var ended and > 0)
+        {
+            await error.WriteLineAsync($"note: ended what an earlier run left: {ended} SSH {(ended == 1 ? "connection" : "connections")} of a run that was killed; the hosts end their commands with them").ConfigureAwait(false);
+        }
+
         await using var transportDisposal = new WaitedDisposal(transport, waitHere);
         var runner = new ProcessRunner();
         var remote = transport is null ? null : new Remote.RemoteNodeRunner(transport, request.HostOfNode, request.ProjectDirectory, runner, reporter);

@@ -47,9 +47,15 @@ internal sealed class StateAppProcess : IDisposable
         Start(directory, tasks, actionMs, null, extra);
 
     /// <summary>As <see cref="Start(string, int, int, string[])"/>, with environment variables of its own.</summary>
-    public static StateAppProcess Start(string directory, int tasks, int actionMs, IReadOnlyDictionary<string, string>? environment, params string[] extra)
+    public static StateAppProcess Start(string directory, int tasks, int actionMs, IReadOnlyDictionary<string, string>? environment, params string[] extra) =>
+        Start(directory, tasks, actionMs, environment, ownGroup: false, extra);
+
+    /// <summary>As <see cref="Start(string, int, int, IReadOnlyDictionary{string, string}?, string[])"/>; with
+    /// <paramref name="ownGroup"/> in a session and process group of its own (through setsid), as a terminal's
+    /// foreground job, so that a signal can be sent to the whole group (<see cref="InterruptGroup"/>).</summary>
+    public static StateAppProcess Start(string directory, int tasks, int actionMs, IReadOnlyDictionary<string, string>? environment, bool ownGroup, params string[] extra)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(ownGroup ? "setsid" : "dotnet")
         {
             WorkingDirectory = directory,
             RedirectStandardOutput = true,
@@ -57,6 +63,12 @@ internal sealed class StateAppProcess : IDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (ownGroup)
+        {
+            // Not a group leader, setsid execs dotnet in place: the process ID is the group's.
+            info.ArgumentList.Add("dotnet");
+        }
+
         info.ArgumentList.Add(Dll);
         info.ArgumentList.Add(tasks.ToString(System.Globalization.CultureInfo.InvariantCulture));
         info.ArgumentList.Add(actionMs.ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -187,6 +199,20 @@ internal sealed class StateAppProcess : IDisposable
         if (SysKill(_process.Id, SigInt) != 0)
         {
             throw new InvalidOperationException($"kill -INT {_process.Id} failed: errno {Marshal.GetLastWin32Error()}");
+        }
+    }
+
+    /// <summary>SIGINT to the process's whole group, as Ctrl+C in a terminal sends it (started with ownGroup).</summary>
+    public void InterruptGroup() => Signal(-_process.Id, 2);
+
+    /// <summary>SIGTERM, as a service manager sends it.</summary>
+    public void Terminate() => Signal(_process.Id, 15);
+
+    private static void Signal(int target, int signal)
+    {
+        if (SysKill(target, signal) != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {target} failed: errno {Marshal.GetLastWin32Error()}");
         }
     }
 

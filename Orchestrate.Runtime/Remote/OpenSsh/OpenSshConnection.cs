@@ -28,6 +28,20 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
 
     private readonly RemoteShell? _primary;
 
+    // The master processes of this process's open connections, for KillMastersNow.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Process, byte> LiveMasters = new();
+
+    /// <summary>Kills this process's ssh masters at once (a second Ctrl+C quits without waiting for anything): their
+    /// connections close, and the hosts end the commands that ran over them (see <see cref="RemoteShell.StartCommand"/>).
+    /// Without this the masters would outlive the process, and their commands run on.</summary>
+    public static void KillMastersNow()
+    {
+        foreach (var master in LiveMasters.Keys)
+        {
+            Kill(master);
+        }
+    }
+
     private OpenSshConnection(string ssh, HostSpec host, string? user, string socket, Process? master, RemoteShell first)
     {
         _ssh = ssh;
@@ -35,6 +49,11 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
         User = user;
         _socket = socket;
         _master = master;
+        if (master is not null)
+        {
+            LiveMasters.TryAdd(master, 0);
+        }
+
         if (first.IsPrimary)
         {
             _primary = first;
@@ -249,7 +268,11 @@ internal sealed class OpenSshConnection : IRemoteConnection, IAsyncDisposable
             await _primary.DisposeAsync().ConfigureAwait(false);
         }
 
-        _master?.Dispose();
+        if (_master is not null)
+        {
+            LiveMasters.TryRemove(_master, out _);
+            _master.Dispose();
+        }
         _channels.Dispose();
     }
 

@@ -93,6 +93,67 @@ public sealed class OpenSshTransport : IRemoteTransport
         return closed.Count(c => c);
     }
 
+    /// <summary>
+    /// Ends the connections that runs killed outright (<c>kill -9</c>) left open: a run's control sockets are in
+    /// <c>/tmp/orch-PID-...</c>, private to the user, and removed when the run ends; one whose process no longer exists
+    /// was left by a run that could not close its connections, whose remote commands then run on. Each master is asked
+    /// to exit on its socket; the hosts then end those commands (see <see cref="RemoteShell.StartCommand"/>'s
+    /// watchdog). Returns how many masters were ended.
+    /// </summary>
+    public static async Task<int> EndLeftoversAsync(string ssh = "ssh")
+    {
+        var ended = 0;
+        foreach (var directory in LeftoverDirectories())
+        {
+            string[] sockets;
+            try
+            {
+                sockets = Directory.GetFiles(directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // another user's, or gone meanwhile
+            }
+
+            var results = await Task.WhenAll(sockets.Select(async socket =>
+                await MuxSession.TryTerminateAsync(socket, TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false)
+                    ?? await ExitWithClientAsync(ssh, socket).ConfigureAwait(false))).ConfigureAwait(false);
+            ended += results.Count(r => r);
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        return ended;
+    }
+
+    // The control directories (orch-PID-xxxxxx in /tmp) of runs whose process is gone.
+    private static IEnumerable<string> LeftoverDirectories()
+    {
+        IEnumerable<string> candidates;
+        try
+        {
+            candidates = Directory.EnumerateDirectories("/tmp", "orch-*").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            yield break;
+        }
+
+        foreach (var directory in candidates)
+        {
+            var parts = Path.GetFileName(directory).Split('-');
+            if (parts.Length == 3 && int.TryParse(parts[1], out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                yield return directory;
+            }
+        }
+    }
+
     private static async Task<bool> ExitWithClientAsync(string ssh, string socket)
     {
         var info = new System.Diagnostics.ProcessStartInfo(ssh) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };

@@ -98,8 +98,23 @@ internal sealed class RemoteShell : IAsyncDisposable
         return new RemoteShell(channel, host);
     }
 
-    /// <summary>The remote command that starts the shell: it says its process ID (its process group), then becomes the shell.</summary>
-    public const string StartCommand = "echo \"__ORCH_SHELL $$\"; exec /bin/sh";
+    /// <summary>
+    /// The remote command that starts the shell: it says its process ID (its process group: sshd makes each session a
+    /// session of its own), starts the watchdog, then becomes the shell.
+    /// <para>The watchdog makes remote commands die with their connection: while the shell lives, it looks once a
+    /// second whether the shell's parent (sshd's process for this connection) still does; when the connection is gone
+    /// (the network, a killed ssh, a Ctrl+C that reached the ssh processes) while the shell still runs a command, it
+    /// kills the shell's process group, the commands with it. A shell that ends normally (its input closed, nothing
+    /// running) ends the watchdog too, so what a step started on purpose (a daemon) lives on. It is started twice
+    /// removed (a child of a subshell that exits at once), so that it is not among the shell's descendants, which a
+    /// cancelled command's kill reaches, and with no terminal stream of the channel open, so that the channel closes
+    /// when the shell ends. Commands run through sudo belong to root and are out of its reach.</para>
+    /// </summary>
+    public const string StartCommand =
+        "echo \"__ORCH_SHELL $$\"; __orch_s=$$; __orch_p=$PPID; " +
+        "( ( trap '' INT TERM HUP; while kill -0 $__orch_s 2>/dev/null; do " +
+        "kill -0 $__orch_p 2>/dev/null || { kill -KILL -$__orch_s; exit 0; }; sleep 1; done ) & ) </dev/null >/dev/null 2>&1; " +
+        "exec /bin/sh";
 
     /// <summary>The shell's process ID on the host, which is also its process group: known once it started.</summary>
     private TaskCompletionSource<int> ProcessGroup { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -150,7 +165,7 @@ internal sealed class RemoteShell : IAsyncDisposable
         }
 
         var lone = commands.Count == 1 ? commands[0].Timeout : null;
-        using var timeout = lone is { } limit ? new CancellationTokenSource(limit) : null;
+        using var timeout = lone is { } limit ? new CancellationTokenSource(Scheduling.TimeLimits.ForTimer(limit)) : null;
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout?.Token ?? CancellationToken.None);
         var timedOut = false;
         var all = batch.AllDone;

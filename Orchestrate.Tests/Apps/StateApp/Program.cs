@@ -38,4 +38,16 @@ for (var i = 0; i < count; i++)
     });
 }
 
+// With STATEAPP_REMOTE_STEP, a host task 'remote' runs that command on the hosts of group 'lab' (give --inventory).
+if (Environment.GetEnvironmentVariable("STATEAPP_REMOTE_STEP") is { Length: > 0 } step)
+{
+    tasks.Add(new TaskDescriptor
+    {
+        Name = "remote",
+        Hosts = "lab",
+        RemoteSteps = [new RemoteStepSpec(step)],
+        Invoke = _ => ValueTask.FromResult<object?>(null),
+    });
+}
+
 return Orchestrator.Run(args[2..], new OrchestratorSettings { Tasks = tasks });
