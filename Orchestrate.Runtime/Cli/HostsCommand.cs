@@ -33,7 +33,9 @@ internal static class HostsCommand
             throw new UsageException(e.Message);
         }
 
-        var width = hosts.Count == 0 ? 0 : hosts.Max(h => h.Name.Length);
+        // Everything here comes from the inventory: control and bidirectional characters are shown as escapes.
+        static string Safe(string text) => Text.Visible(text);
+        var width = hosts.Count == 0 ? 0 : hosts.Max(h => Safe(h.Name).Length);
         if (!check)
         {
             foreach (var host in hosts)
@@ -41,7 +43,7 @@ internal static class HostsCommand
                 var login = (host.User is null ? "" : host.User + "@") + host.Target + (host.Port is { } port ? $":{port}" : "");
                 var groups = host.Groups.Count == 0 ? "" : $"  groups: {string.Join(", ", host.Groups)}";
                 var vars = host.Vars.Count == 0 ? "" : $"  vars: {string.Join(", ", host.Vars.Select(v => $"{v.Key}={v.Value}"))}";
-                await output.WriteLineAsync($"{host.Name.PadRight(width)}  {login}{groups}{vars}").ConfigureAwait(false);
+                await output.WriteLineAsync(Safe($"{Safe(host.Name).PadRight(width)}  {login}{groups}{vars}")).ConfigureAwait(false);
             }
 
             return ExitCodes.Success;
@@ -70,7 +72,7 @@ internal static class HostsCommand
         })).ConfigureAwait(false);
         foreach (var (host, _, text) in results)
         {
-            await output.WriteLineAsync($"{host.Name.PadRight(width)}  {text}").ConfigureAwait(false);
+            await output.WriteLineAsync(Safe($"{Safe(host.Name).PadRight(width)}  {text}")).ConfigureAwait(false);
         }
 
         return results.All(r => r.ok) ? ExitCodes.Success : ExitCodes.TaskFailed;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Configuration;
 using Orchestrate.Remote;
 using Orchestrate.Remote.Inventory;
 
@@ -27,13 +26,18 @@ internal static class InventorySource
         return File.Exists(appsettings) ? FromAppSettings(appsettings, projectDirectory) : null;
     }
 
-    // Apart from Load, so that a run given its inventory never loads Microsoft.Extensions.Configuration.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static Inventory? FromAppSettings(string appsettings, string projectDirectory)
+    // The file's Inventory section, read as JSON with the positions of its values (errors say file:line:column), in
+    // one pass: read through Microsoft.Extensions.Configuration, an inventory of 20,000 hosts took 23 s (a section's
+    // children are found by scanning every key). No section, or "Inventory": null, is no inventory. Hosts are sorted
+    // by name, as configuration lists them.
+    private static Inventory? FromAppSettings(string appsettings, string projectDirectory) => Wrap(() =>
     {
-        var section = new ConfigurationBuilder().AddJsonFile(appsettings, optional: true).Build().GetSection("Inventory");
-        return section.Exists() ? Wrap(() => Inventory.FromConfiguration(section, appsettings, projectDirectory)) : null;
-    }
+        var root = InventoryDocument.FromJson(File.ReadAllBytes(appsettings), appsettings);
+        var section = root is MapNode map ? map.Entries.FirstOrDefault(e => e.Key.Equals("Inventory", StringComparison.OrdinalIgnoreCase)) : null;
+        return section is null || NodeValues.IsNull(section.Value)
+            ? null
+            : OrchestrateInventoryReader.Read(section.Value, appsettings, projectDirectory, sortHostsByName: true);
+    });
 
     /// <summary>Expands host tasks over the inventory, after --limit.</summary>
     public static ExpandedTasks Expand(IReadOnlyList<TaskDescriptor> tasks, Inventory? inventory, string? limit)

@@ -255,9 +255,23 @@ internal sealed class Expansion(Dictionary<string, IReadOnlyList<HostSpec>> host
             }));
         }
 
+        // Phase names are unique by construction: a second ship of the same files (to another folder), or a second
+        // fetch of a file of the same name, gets its position after the name (ship_file:nginx.conf#2).
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        string Unique(string name)
+        {
+            var unique = name;
+            for (var n = 2; !names.Add(unique); n++)
+            {
+                unique = $"{name}#{n}";
+            }
+
+            return unique;
+        }
+
         foreach (var ship in task.Ships)
         {
-            Chain(Node(task, host, $"{prefix}::ship_file:{Sub(ship.Local)}", SequencePhase.ShipFiles, previous, item, new PhaseContent
+            Chain(Node(task, host, Unique($"{prefix}::ship_file:{Sub(ship.Local)}"), SequencePhase.ShipFiles, previous, item, new PhaseContent
             {
                 FileDeps = [Sub(ship.Local)],
                 Ships = [ship],
@@ -277,7 +291,7 @@ internal sealed class Expansion(Dictionary<string, IReadOnlyList<HostSpec>> host
         foreach (var fetch in task.Fetches)
         {
             var target = HostExpansion.FetchTarget(fetch, host);
-            Chain(Node(task, host, $"{prefix}::fetch_file:{Path.GetFileName(target)}", SequencePhase.FetchFiles, previous, item, new PhaseContent
+            Chain(Node(task, host, Unique($"{prefix}::fetch_file:{Path.GetFileName(target)}"), SequencePhase.FetchFiles, previous, item, new PhaseContent
             {
                 Targets = [target],
                 Fetches = [fetch],

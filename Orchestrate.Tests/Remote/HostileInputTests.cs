@@ -122,6 +122,29 @@ public class HostileInputTests : LoopbackHostsFixture
         Assert.That(result.Output, Does.Contain($"'{folder}/nothing' does not exist on node1"));
     }
 
+    [Test]
+    public async Task One_file_shipped_to_two_folders_is_two_phases_with_names_of_their_own()
+    {
+        using var cli = Harness();
+        var folder = RemoteFolder();
+        cli.Write("conf/app.conf", "v1");
+        cli.Tasks.Add(new TaskDescriptor
+        {
+            Name = "install",
+            Hosts = "node1",
+            Ships = [new ShipSpec("conf/app.conf", folder + "/a"), new ShipSpec("conf/app.conf", folder + "/b")],
+            RemoteSteps = [new RemoteStepSpec($"cat {folder}/a/app.conf {folder}/b/app.conf")],
+            Invoke = _ => ValueTask.FromResult<object?>(null),
+        });
+
+        var result = await cli.RunAsync("install");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Output, Does.Contain("ok install:node1::ship_file:conf/app.conf "));
+        Assert.That(result.Output, Does.Contain("ok install:node1::ship_file:conf/app.conf#2 "));
+        Assert.That(result.Output, Does.Match(@"install:node1::remote_steps +\| v1v1"));
+    }
+
     // Each way of turning host key checking off that an exact-string check on the arguments misses.
     public static IEnumerable<TestCaseData> CheckingOff()
     {

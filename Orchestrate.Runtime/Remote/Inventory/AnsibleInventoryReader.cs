@@ -110,6 +110,7 @@ internal static class AnsibleInventoryReader
                 return;
             }
 
+            SettingValues.CheckVarName(name, variable.KeyLocation, group is null ? "the host" : $"group {Text.Quote(group.Name)}");
             settings.SetVar(name, NodeValues.VarText(variable.Value));
             return;
         }
@@ -129,7 +130,7 @@ internal static class AnsibleInventoryReader
         switch (name)
         {
             case "ansible_host" or "ansible_ssh_host":
-                settings.Address = value.Trim();
+                settings.Address = SettingValues.Address(value, variable.Value, location);
                 break;
             case "ansible_port" or "ansible_ssh_port":
                 settings.Port = SettingValues.Port(value, location, name);
@@ -159,7 +160,7 @@ internal static class AnsibleInventoryReader
                 settings.KnownHostsFile = SettingValues.Path(value, location, name, baseDirectory);
                 break;
             case "orchestrate_max_channels":
-                settings.MaxChannels = SettingValues.Positive(value, location, name);
+                settings.MaxChannels = SettingValues.MaxChannels(value, location);
                 break;
         }
     }

@@ -78,6 +78,14 @@ internal static partial class HostRange
                 $"{location}: the {kind} name {Text.Quote(name)} contains {Text.Quote(bad.ToString())}, which host patterns use. " +
                 $"Use letters, digits, '.', '-' and '_' in {kind} names.");
         }
+
+        // Names are printed in task names and reports: nothing that hides or reorders text on a terminal, nor '/'.
+        if (Text.Visible(name) != name || name.Contains('/'))
+        {
+            throw new InventoryException(
+                $"{location}: the {kind} name {Text.Quote(name)} holds a control, direction or '/' character, which task names and reports cannot show as written. " +
+                $"Use letters, digits, '.', '-' and '_' in {kind} names.");
+        }
     }
 
     private static List<string> Expand(string text, string location, bool strict)

@@ -94,6 +94,49 @@ internal static partial class SettingValues
         return port;
     }
 
+    /// <summary>The most channels Orchestrate opens on one connection: sshd's MaxSessions is 10 by default, and a
+    /// connection carrying more than this is better split.</summary>
+    public const int MostChannels = 64;
+
+    public static int MaxChannels(string? text, string location)
+    {
+        var value = Positive(text, location, "MaxChannels");
+        return value <= MostChannels
+            ? value
+            : throw new InventoryException(
+                $"{location}: MaxChannels {value} is more than {MostChannels}, the most channels one connection carries. " +
+                $"Write a number from 1 to {MostChannels} that stays under the host's sshd MaxSessions (10 by default).");
+    }
+
+    /// <summary>A host's address: text, not empty.</summary>
+    public static string Address(string text, InventoryNode node, string location)
+    {
+        if (node is ScalarNode { NotText: true })
+        {
+            throw new InventoryException($"{location}: Address {text} is a number, not a host name or IP address. Write the address as text, in quotes: \"10.0.0.5\".");
+        }
+
+        var address = text.Trim();
+        return address.Length > 0
+            ? address
+            : throw new InventoryException($"{location}: Address is empty. Write the host's name or IP address, or remove Address to use the host's name.");
+    }
+
+    /// <summary>Refuses a variable that would never be used: {host} and {address} are the host's own.</summary>
+    public static void CheckVarName(string name, string location, string what)
+    {
+        var problem = name switch
+        {
+            "host" => "'host' is the host's own name in substitutions ({host})",
+            "address" => "'address' is the host's own address in substitutions ({address})",
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            throw new InventoryException($"{location}: Vars of {what} sets {problem}, so this value would never be used. Give the variable another name.");
+        }
+    }
+
     public static int Positive(string? text, string location, string name)
     {
         if (!int.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value < 1)

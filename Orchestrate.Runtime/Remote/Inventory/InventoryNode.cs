@@ -23,6 +23,9 @@ internal sealed class ScalarNode : InventoryNode
 
     /// <summary>Written as a string (quoted), so never a number, boolean or null.</summary>
     public bool Quoted { get; init; }
+
+    /// <summary>Written as a JSON number or boolean: a value, not text (YAML's plain scalars are text).</summary>
+    public bool NotText { get; init; }
 }
 
 /// <summary>A mapping, in the order written.</summary>
@@ -296,11 +299,11 @@ internal static partial class InventoryDocument
                 return new ScalarNode { Location = location, Value = reader.GetString(), Quoted = true };
 
             case JsonTokenType.Number:
-                return new ScalarNode { Location = location, Value = Encoding.UTF8.GetString(reader.ValueSpan) };
+                return new ScalarNode { Location = location, Value = Encoding.UTF8.GetString(reader.ValueSpan), NotText = true };
 
             case JsonTokenType.True:
             case JsonTokenType.False:
-                return new ScalarNode { Location = location, Value = reader.GetBoolean() ? "true" : "false" };
+                return new ScalarNode { Location = location, Value = reader.GetBoolean() ? "true" : "false", NotText = true };
 
             default:
                 return new ScalarNode { Location = location, Value = null };

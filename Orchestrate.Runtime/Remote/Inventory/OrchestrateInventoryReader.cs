@@ -173,6 +173,7 @@ internal static class OrchestrateInventoryReader
             {
                 foreach (var variable in NodeValues.Map(entry.Value, $"Vars of {what}", "\"Vars\": { \"env\": \"prod\" }").Entries)
                 {
+                    SettingValues.CheckVarName(variable.Key, variable.KeyLocation, what);
                     settings.SetVar(variable.Key, NodeValues.VarText(variable.Value));
                 }
 
@@ -184,7 +185,9 @@ internal static class OrchestrateInventoryReader
                 var arguments = entry.Value is ScalarNode scalar
                     ? (scalar.Value is null ? [] : SettingValues.SplitShell(scalar.Value, location, "SshArguments"))
                     : NodeValues.List(entry.Value, $"SshArguments of {what}", "[\"-o\", \"ProxyJump=bastion\"]")
-                        .Select(item => NodeValues.Scalar(item, "an SSH argument") ?? string.Empty)
+                        .Select(item => item is ScalarNode { NotText: true, Value: { } unquoted }
+                            ? throw new InventoryException($"{item.Location}: {unquoted} in SshArguments of {what} is not text: an SSH argument must be a string. Write it in quotes, as [\"-p\", \"2222\"].")
+                            : NodeValues.Scalar(item, "an SSH argument") ?? throw new InventoryException($"{item.Location}: an SSH argument of {what} is null. Remove it, or write the argument."))
                         .ToList();
                 settings.SshArguments = SettingValues.SshArguments(arguments, location, "SshArguments");
                 continue;
@@ -202,7 +205,7 @@ internal static class OrchestrateInventoryReader
                     throw new InventoryException(
                         $"{entry.KeyLocation}: {what} sets Address, which belongs to one host. Move it to the host's entry under Hosts.");
                 case "Address":
-                    settings.Address = value.Trim();
+                    settings.Address = SettingValues.Address(value, entry.Value, location);
                     break;
                 case "Port":
                     settings.Port = SettingValues.Port(value, location, "Port");
@@ -223,7 +226,7 @@ internal static class OrchestrateInventoryReader
                     settings.ConnectTimeoutSeconds = SettingValues.Positive(value, location, "ConnectTimeoutSeconds");
                     break;
                 case "MaxChannels":
-                    settings.MaxChannels = SettingValues.Positive(value, location, "MaxChannels");
+                    settings.MaxChannels = SettingValues.MaxChannels(value, location);
                     break;
             }
         }

@@ -13,7 +13,28 @@ internal static class Text
             return "null";
         }
 
-        var builder = new StringBuilder(value.Length + 2).Append('\'');
+        return new StringBuilder(value.Length + 2).Append('\'').Append(Visible(value)).Append('\'').ToString();
+    }
+
+    /// <summary>
+    /// User-supplied text made safe to print on a terminal: control characters (line breaks, escape sequences, DEL,
+    /// C1) and the invisible bidirectional controls that reorder what is shown (U+202A-U+202E, U+2066-U+2069, U+200E,
+    /// U+200F, U+061C) are written as escapes (<c>\n</c>, <c>\x1b</c>, <c>\u202e</c>); everything else as it is.
+    /// </summary>
+    public static string Visible(string value)
+    {
+        var clean = true;
+        foreach (var c in value)
+        {
+            clean &= !NeedsEscape(c);
+        }
+
+        if (clean)
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length + 8);
         foreach (var c in value)
         {
             builder.Append(c switch
@@ -21,12 +42,17 @@ internal static class Text
                 '\n' => "\\n",
                 '\r' => "\\r",
                 '\t' => "\\t",
+                _ when c < 0x100 && NeedsEscape(c) => $"\\x{(int)c:x2}",
+                _ when NeedsEscape(c) => $"\\u{(int)c:x4}",
                 _ => c.ToString(),
             });
         }
 
-        return builder.Append('\'').ToString();
+        return builder.ToString();
     }
+
+    private static bool NeedsEscape(char c) =>
+        c < 0x20 || c is >= '\x7f' and <= '\x9f' || c is >= '\u202a' and <= '\u202e' || c is >= '\u2066' and <= '\u2069' || c is '\u200e' or '\u200f' or '\u061c';
 
     /// <summary>Joins names for a message, cutting long lists.</summary>
     public static string List(IEnumerable<string> names, int max = 20)
