@@ -7,7 +7,9 @@ namespace Orchestrate.Generators
     public static partial class DiagnosticDescriptors
     {
         private const string Category = "Orchestrate";
-        private const string HelpLink = "https://github.com/orchestrate/orchestrate/blob/main/README.md#diagnostics";
+        // No help link: the project has no public address to point at, and a placeholder sends the IDE's user nowhere.
+        // Each message says what is wrong, where, and how to fix it; docs/diagnostics.md lists every id.
+        private const string? HelpLink = null;
 
         /// <summary>ORCH0001: tasks depend on each other in a cycle.</summary>
         public static readonly DiagnosticDescriptor Cycle = new DiagnosticDescriptor(

@@ -95,17 +95,17 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
         }
         catch (UsageException e)
         {
-            await _err.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await _err.WriteLineAsync($"error: {OneLine(e.Message)}").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
         catch (GraphException e)
         {
-            await _err.WriteLineAsync($"error: the task graph is invalid: {e.Message}").ConfigureAwait(false);
+            await _err.WriteLineAsync($"error: the task graph is invalid: {OneLine(e.Message)}").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
         catch (StateStoreException e)
         {
-            await _err.WriteLineAsync($"error: {e.Message}").ConfigureAwait(false);
+            await _err.WriteLineAsync($"error: {OneLine(e.Message)}").ConfigureAwait(false);
             return ExitCodes.UsageError;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -113,6 +113,11 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
             return ExitCodes.Cancelled;
         }
     }
+
+    // An error is one line whatever the user typed: the parser's lists ("Must be one of:\n\t'a'\n\t'b'") are joined,
+    // and line breaks and other control characters inside values are shown as escapes.
+    private static string OneLine(string message) =>
+        Remote.Inventory.Text.Visible(message.Replace(":\n\t", ": ", StringComparison.Ordinal).Replace("\n\t", ", ", StringComparison.Ordinal));
 
     /// <summary>The names of the parser's commands (for the test that keeps <see cref="CommandNames"/> whole).</summary>
     internal IEnumerable<string> ParserCommandNames() => BuildCommands(CancellationToken.None).Subcommands.Select(command => command.Name);
@@ -132,7 +137,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
         {
             foreach (var error in parse.Errors)
             {
-                await _err.WriteLineAsync($"error: {error.Message} (see --help)").ConfigureAwait(false);
+                await _err.WriteLineAsync($"error: {OneLine(error.Message)} (see --help)").ConfigureAwait(false);
             }
 
             return ExitCodes.UsageError;
@@ -297,6 +302,11 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
     private string ProjectDirectory(Globals globals)
     {
         var directory = globals.Directory ?? settings.ProjectDirectory ?? BuiltProjectDirectory() ?? Environment.CurrentDirectory;
+        if (string.IsNullOrWhiteSpace(directory) || directory.Contains('\0'))
+        {
+            throw new UsageException($"project directory {Remote.Inventory.Text.Quote(directory)} is not a path: give the directory with -C/--directory, or leave the option out");
+        }
+
         var full = Path.GetFullPath(directory);
         return Directory.Exists(full)
             ? full
@@ -305,7 +315,7 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
 
     // The directory of the project that built this program, recorded by the package's build targets;
     // ignored when the program runs where that directory does not exist (a published copy elsewhere).
-    private static string? BuiltProjectDirectory() => RecordedProjectDirectory.Value is { } recorded && Directory.Exists(recorded) ? recorded : null;
+    internal static string? BuiltProjectDirectory() => RecordedProjectDirectory.Value is { } recorded && Directory.Exists(recorded) ? recorded : null;
 
     // Read once: a command asks for its project directory several times, and reading attributes is slow the first times.
     private static readonly Lazy<string?> RecordedProjectDirectory = new(() => System.Reflection.Assembly.GetEntryAssembly()?
@@ -478,6 +488,18 @@ internal sealed class CommandLineApp(OrchestratorSettings settings, RunSignals? 
                 }
             });
             command.Arguments.Add(Tasks);
+            // The parser hands an option it does not know to the task list: say what it is.
+            Tasks.Validators.Add(result =>
+            {
+                foreach (var token in result.Tokens)
+                {
+                    if (token.Value.Length > 1 && token.Value[0] == '-')
+                    {
+                        result.AddError($"unknown option {Remote.Inventory.Text.Quote(token.Value)}");
+                        return;
+                    }
+                }
+            });
             command.Options.Add(Jobs);
             command.Options.Add(KeepGoing);
             command.Options.Add(Always);

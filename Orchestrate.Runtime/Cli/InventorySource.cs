@@ -11,6 +11,11 @@ internal static class InventorySource
     {
         if (file is not null)
         {
+            if (string.IsNullOrWhiteSpace(file) || file.Contains('\0'))
+            {
+                throw new UsageException($"--inventory {Remote.Inventory.Text.Quote(file)} is not a file path: give the inventory file (.json or .yml)");
+            }
+
             var path = Path.GetFullPath(file);
             return File.Exists(path)
                 ? Wrap(() => Inventory.Load(path))

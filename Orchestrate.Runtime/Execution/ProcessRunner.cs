@@ -132,23 +132,51 @@ public sealed partial class ProcessRunner
         }
     }
 
+    // The captured text is the output as the process wrote it (no line ending added, none dropped); the line view
+    // (prefixed echo, events) splits it at '\n', without a '\r' before it.
     private static async Task PumpAsync(StreamReader reader, StringBuilder capture, bool isError, Action<OutputLine>? onLine)
     {
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        var buffer = new char[4096];
+        var line = new StringBuilder();
+        int read;
+        while ((read = await reader.ReadAsync(buffer.AsMemory()).ConfigureAwait(false)) > 0)
         {
             lock (capture)
             {
-                if (capture.Length + line.Length > MaxCapturedChars)
+                if (capture.Length + read > MaxCapturedChars)
                 {
-                    capture.Remove(0, Math.Min(capture.Length, line.Length + (MaxCapturedChars / 4)));
+                    capture.Remove(0, Math.Min(capture.Length, read + (MaxCapturedChars / 4)));
                 }
 
-                capture.Append(line).Append('\n');
+                capture.Append(buffer, 0, read);
             }
 
-            onLine?.Invoke(new OutputLine(line, isError));
+            if (onLine is null)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] != '\n')
+                {
+                    line.Append(buffer[i]);
+                    continue;
+                }
+
+                onLine(new OutputLine(LineText(line), isError));
+                line.Clear();
+            }
+        }
+
+        if (onLine is not null && line.Length > 0)
+        {
+            onLine(new OutputLine(LineText(line), isError));
         }
     }
+
+    private static string LineText(StringBuilder line) =>
+        line.Length > 0 && line[^1] == '\r' ? line.ToString(0, line.Length - 1) : line.ToString();
 
     private static async Task KillTreeAsync(Process process)
     {

@@ -70,7 +70,7 @@ public sealed class JsonReportWriter : IRunObserver
     /// <inheritdoc />
     public void RunFinished(RunOutcome outcome)
     {
-        var temporary = _path + ".tmp";
+        var temporary = RunObservers.TemporaryBeside(_path);
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
         using (var json = new Utf8JsonWriter(file, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {

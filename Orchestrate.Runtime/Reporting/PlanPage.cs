@@ -57,7 +57,7 @@ public sealed class PlanPage : IRunObserver
             html = Render(outcome);
         }
 
-        var temporary = _path + ".tmp";
+        var temporary = RunObservers.TemporaryBeside(_path);
         File.WriteAllText(temporary, html, new UTF8Encoding(false));
         File.Move(temporary, _path, overwrite: true);
     }

@@ -112,10 +112,25 @@ internal sealed class RunObservers : IAsyncDisposable
         return events;
     }
 
+    /// <summary>A temporary file beside <paramref name="path"/>, to write and then move over it: a short name of its
+    /// own, so that a file name near the 255-byte limit still has one.</summary>
+    internal static string TemporaryBeside(string path) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, $".orchestrate-{Guid.NewGuid():N}.tmp");
+
     // Paths are taken from the current directory, as the shell gave them. A file option's path must be writable before anything runs: a bad one is a usage error, not a lost report.
     private static T Writable<T>(string path, string option, Func<string, T> open)
     {
+        if (string.IsNullOrWhiteSpace(path) || path.Contains('\0'))
+        {
+            throw new UsageException($"{option} {Remote.Inventory.Text.Quote(path)} is not a file path: give the file to write, such as {option} out/run.json");
+        }
+
         var full = Path.GetFullPath(path);
+        if (System.Text.Encoding.UTF8.GetByteCount(Path.GetFileName(full)) > 255)
+        {
+            throw new UsageException($"{option}: the file name is longer than the 255 bytes a file name holds: give a shorter one");
+        }
+
         var directory = Path.GetDirectoryName(full);
         if (directory is null || !Directory.Exists(directory))
         {

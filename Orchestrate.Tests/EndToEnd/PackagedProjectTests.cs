@@ -159,6 +159,30 @@ public class PackagedProjectTests
         Assert.That(output, Does.Contain("a -> b -> a"));
     }
 
+    [Test]
+    public async Task The_READMEs_first_project_builds_from_the_packages_and_runs()
+    {
+        var files = Docs.ReadmeCodeTests.FirstProject();
+        var project = CreateConsumer("first", files["Tasks.cs"], files["Program.cs"]);
+        Directory.CreateDirectory(Path.Combine(project, "src"));
+        File.WriteAllText(Path.Combine(project, "src", "hello.c"), "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n");
+        var (buildCode, buildOutput) = await Build(project);
+        Assert.That(buildCode, Is.EqualTo(0), buildOutput);
+        var dll = Path.Combine(project, "bin", "Debug", "net10.0", "first.dll");
+
+        var (linkCode, link) = await Shell.RunAsync("dotnet", [dll, "link"], project, TimeSpan.FromMinutes(1));
+        var (againCode, again) = await Shell.RunAsync("dotnet", [dll, "link"], project, TimeSpan.FromMinutes(1));
+        var (announceCode, announce) = await Shell.RunAsync("dotnet", [dll, "announce"], project, TimeSpan.FromMinutes(1));
+
+        Assert.That(linkCode, Is.EqualTo(0), link);
+        Assert.That(link, Does.Contain("-> compile").And.Contain("-> link"));
+        Assert.That(File.Exists(Path.Combine(project, "bin", "hello")), Is.True);
+        Assert.That(againCode, Is.EqualTo(0), again);
+        Assert.That(again, Does.Not.Contain("->"), "the second run has nothing to do");
+        Assert.That(announceCode, Is.EqualTo(0), announce);
+        Assert.That(announce, Does.Contain("announce | bin/hello is built"));
+    }
+
     private const string Tasks = """
         using System.IO;
         using System.Threading.Tasks;
@@ -192,7 +216,7 @@ public class PackagedProjectTests
         }
         """;
 
-    private string CreateConsumer(string name, string tasks)
+    private string CreateConsumer(string name, string tasks, string program = "return await Orchestrate.Orchestrator.RunAsync(args);\n")
     {
         var dir = Path.Combine(_root, name);
         Directory.CreateDirectory(dir);
@@ -217,7 +241,7 @@ public class PackagedProjectTests
               </ItemGroup>
             </Project>
             """);
-        File.WriteAllText(Path.Combine(dir, "Program.cs"), "return await Orchestrate.Orchestrator.RunAsync(args);\n");
+        File.WriteAllText(Path.Combine(dir, "Program.cs"), program);
         File.WriteAllText(Path.Combine(dir, "Tasks.cs"), tasks);
         return dir;
     }

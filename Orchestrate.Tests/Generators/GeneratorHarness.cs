@@ -123,8 +123,9 @@ internal static class GeneratorHarness
         }
     }
 
-    /// <summary>The help link every diagnostic carries: the README's Diagnostics section.</summary>
-    public const string DiagnosticsHelpLink = "https://github.com/orchestrate/orchestrate/blob/main/README.md#diagnostics";
+    /// <summary>The help link every diagnostic carries: none (the project has no public address; docs/diagnostics.md
+    /// lists every id).</summary>
+    public const string DiagnosticsHelpLink = "";
 
     /// <summary>The line of <paramref name="source"/> holding <paramref name="text"/>.</summary>
     public static string LineText(string source, string text) => source.Split('\n')[LineOf(source, text) - 1];

@@ -299,7 +299,7 @@ public sealed class UpToDateRuleTests
             Assert.That(diagnostic.Id, Is.EqualTo("ORCH0009"));
             Assert.That(diagnostic.GetMessage(), Is.EqualTo(message));
             Assert.That(diagnostic.Severity, Is.EqualTo(DiagnosticSeverity.Error));
-            Assert.That(diagnostic.Descriptor.HelpLinkUri, Is.EqualTo("https://github.com/orchestrate/orchestrate/blob/main/README.md#diagnostics"));
+            Assert.That(diagnostic.Descriptor.HelpLinkUri, Is.Empty, "no placeholder address");
             Assert.That(diagnostic.Line(), Is.EqualTo(LineOf(source, attribute)));
             Assert.That(diagnostic.Location.GetLineSpan().StartLinePosition.Character, Is.EqualTo(attribute.IndexOf('(', StringComparison.Ordinal) + 5));
         });

@@ -67,6 +67,20 @@ public class CommandLineTests
         Assert.That(cli.Order, Is.Empty, "nothing ran");
     }
 
+    [TestCase("--frobnicate", "link")]
+    [TestCase("link", "--frobnicate")]
+    [TestCase("run", "-z", "link")]
+    public async Task An_unknown_option_is_named_as_an_option_not_a_task(params string[] args)
+    {
+        using var cli = BuildLike();
+
+        var result = await cli.RunAsync(args);
+
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("unknown option '-").And.Not.Contain("unknown task"));
+        Assert.That(cli.Order, Is.Empty, "nothing ran");
+    }
+
     [Test]
     public async Task A_long_timeout_within_range_runs()
     {

@@ -106,6 +106,21 @@ public class SchedulingTests
     }
 
     [Test]
+    public async Task A_commands_output_is_kept_as_written_and_shown_line_by_line()
+    {
+        using var cli = new CliHarness();
+        string? captured = null;
+        cli.Add("crlf", async ctx => captured = (await ctx.Shell("printf 'a\\r\\nb'")).StdOut);
+
+        var result = await cli.RunAsync("crlf");
+
+        Assert.That(result.ExitCode, Is.EqualTo(0), result.ToString());
+        Assert.That(captured, Is.EqualTo("a\r\nb"), "no line ending added, none dropped");
+        Assert.That(result.Lines, Does.Contain("crlf | a"));
+        Assert.That(result.Lines, Does.Contain("crlf | b"));
+    }
+
+    [Test]
     public async Task Without_keep_going_the_run_stops_starting_tasks_after_a_failure()
     {
         using var cli = new CliHarness();
