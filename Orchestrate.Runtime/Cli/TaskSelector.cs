@@ -69,45 +69,6 @@ internal static class TaskSelector
         return dot < 0 ? task.Method : task.Method[(dot + 1)..];
     }
 
-    private static string? Suggest(TaskGraph graph, string name)
-    {
-        string? best = null;
-        var bestDistance = int.MaxValue;
-        foreach (var task in graph.Tasks)
-        {
-            var distance = EditDistance(name.ToLowerInvariant(), task.Name.ToLowerInvariant());
-            if (distance < bestDistance)
-            {
-                bestDistance = distance;
-                best = task.Name;
-            }
-        }
-
-        var allowed = Math.Max(2, name.Length / 3);
-        return bestDistance <= allowed ? best : null;
-    }
-
-    private static int EditDistance(string a, string b)
-    {
-        var previous = new int[b.Length + 1];
-        var current = new int[b.Length + 1];
-        for (var j = 0; j <= b.Length; j++)
-        {
-            previous[j] = j;
-        }
-
-        for (var i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (var j = 1; j <= b.Length; j++)
-            {
-                var cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-
-            (previous, current) = (current, previous);
-        }
-
-        return previous[b.Length];
-    }
+    // The nearest task name by edit distance, as for hosts and settings (one measure for every "did you mean").
+    private static string? Suggest(TaskGraph graph, string name) => Remote.Inventory.Text.Nearest(name, graph.Tasks.Select(t => t.Name));
 }
